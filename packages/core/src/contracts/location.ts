@@ -1,0 +1,64 @@
+// Location: any place an image can live (the store, a registry, a docker-archive, an OCI layout).
+// Copy engine = one Location read, another written; locations stay small and declare capabilities.
+import type { Readable } from 'node:stream';
+import type { Digest } from '../digest.js';
+import type { Descriptor } from '../manifest.js';
+
+export interface LocationCapabilities {
+  /** Blobs must be written one at a time, in the order the engine chooses (a tar being written). */
+  sequential: boolean;
+  /** Layer media types the destination accepts; undefined means any. */
+  layerMediaTypes?: readonly string[];
+  /** Manifest media types the destination accepts; undefined means any. */
+  manifestMediaTypes?: readonly string[];
+  /** Can take a staged local file by rename instead of a stream. */
+  adopt: boolean;
+  /** Can mount a blob from another repository on the same host. */
+  mount: boolean;
+  /** getBlob honours `offset`. */
+  resume: boolean;
+}
+
+export interface ManifestBytes {
+  bytes: Buffer;
+  mediaType: string;
+  digest: Digest;
+}
+
+/** An image a source offers: its manifest (or index) and the names it carries. */
+export interface SourceImage {
+  descriptor: Descriptor;
+  /** Normalised references the source names it by (RepoTags in an archive). */
+  names: string[];
+}
+
+export interface ImageSource {
+  readonly description: string;
+  /** The images this source holds (an archive: every entry; a registry: the one asked for). */
+  images(): Promise<SourceImage[]>;
+  getManifest(digest: Digest): Promise<ManifestBytes>;
+  getBlob(desc: Descriptor, options?: { offset?: number; signal?: AbortSignal }): Promise<Readable>;
+  /** A local file that holds the verified blob, for destinations that adopt files. */
+  localBlobPath?(digest: Digest): string | undefined;
+  close(): Promise<void>;
+}
+
+export interface PutBlobResult {
+  /** True when the destination already had it, so nothing was sent. */
+  skipped: boolean;
+}
+
+export interface ImageDestination {
+  readonly description: string;
+  readonly capabilities: LocationCapabilities;
+  hasBlob(desc: Descriptor): Promise<boolean>;
+  /** Stores a blob, verifying digest and size while it streams. */
+  putBlob(desc: Descriptor, data: Readable, options?: { signal?: AbortSignal }): Promise<void>;
+  adoptBlob?(path: string, desc: Descriptor): Promise<boolean>;
+  /** Stores a manifest or index and names it; `names` are normalised references. */
+  putManifest(manifest: ManifestBytes, names: string[]): Promise<void>;
+  /** Finishes the destination (writes an archive's trailer, commits the store's metadata). */
+  commit(): Promise<void>;
+  /** Gives up: nothing half-written stays behind. */
+  abort(): Promise<void>;
+}

@@ -1,0 +1,31 @@
+// The plugin contract: a plugin names itself, declares the API it was written for, and
+// registers what it provides. Loading checks both and refuses with one clear line.
+import type { ContentStore } from './content-store.js';
+import type { MetadataStore } from './metadata-store.js';
+
+export const PLUGIN_API_VERSION = 1;
+
+export interface StoreBackend {
+  content: ContentStore;
+  metadata: MetadataStore;
+  /** Where the backend lives, for messages and `system df`. */
+  describe(): string;
+  /** Physical bytes used by blobs (shared layers counted once). */
+  physicalSize(): Promise<number>;
+}
+
+export interface StoreFactoryOptions {
+  root: string;
+}
+
+export interface PluginContext {
+  provideStore(name: string, factory: (options: StoreFactoryOptions) => Promise<StoreBackend>): void;
+}
+
+export interface BerthPlugin {
+  name: string;
+  apiVersion: number;
+  /** Names of what it provides, e.g. `store:fs`; a clash with a loaded plugin is refused. */
+  provides: string[];
+  register(ctx: PluginContext): void | Promise<void>;
+}

@@ -1,0 +1,60 @@
+// Content digests (`sha256:<64 hex>`): parsing, and hashing while bytes stream past.
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { BerthError } from './errors.js';
+
+export type Digest = `sha256:${string}` | `sha512:${string}`;
+
+const DIGEST_RE = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+export function isDigest(s: string): s is Digest {
+  return DIGEST_RE.test(s);
+}
+
+export function parseDigest(s: string): Digest {
+  if (!isDigest(s)) throw new BerthError('ERR_INVALID_DIGEST', `invalid digest "${s}"`);
+  return s;
+}
+
+export function digestAlgorithm(d: Digest): 'sha256' | 'sha512' {
+  return d.startsWith('sha512:') ? 'sha512' : 'sha256';
+}
+
+export function digestHex(d: Digest): string {
+  return d.slice(d.indexOf(':') + 1);
+}
+
+export function sha256(data: string | Uint8Array): Digest {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** A pass-through stream that digests and counts what flows through it. */
+export class DigestingStream extends Transform {
+  private readonly hash: Hash;
+  private readonly algorithm: 'sha256' | 'sha512';
+  bytes = 0;
+  constructor(algorithm: 'sha256' | 'sha512' = 'sha256') {
+    super();
+    this.algorithm = algorithm;
+    this.hash = createHash(algorithm);
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    cb(null, chunk);
+  }
+  /** Valid once the stream has ended. */
+  digest(): Digest {
+    return `${this.algorithm}:${this.hash.digest('hex')}` as Digest;
+  }
+}
+
+/** Throws ERR_DIGEST_MISMATCH / ERR_SIZE_MISMATCH naming the thing that was checked. */
+export function verifyDigest(what: string, expected: Digest, actual: Digest, expectedSize?: number, actualSize?: number): void {
+  if (expectedSize !== undefined && actualSize !== undefined && expectedSize >= 0 && expectedSize !== actualSize) {
+    throw new BerthError('ERR_SIZE_MISMATCH', `${what}: size mismatch: expected ${expectedSize} bytes, got ${actualSize}`);
+  }
+  if (expected !== actual) {
+    throw new BerthError('ERR_DIGEST_MISMATCH', `${what}: digest mismatch: expected ${expected}, got ${actual}`);
+  }
+}
