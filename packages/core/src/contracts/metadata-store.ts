@@ -53,5 +53,14 @@ export interface MetadataStore {
    * Runs `change` on a fresh snapshot under a lock held across processes, then persists
    * the mutated snapshot atomically. A throw aborts and persists nothing.
    */
-  update<T>(change: (draft: StoreSnapshot) => T | Promise<T>): Promise<T>;
+  update<T>(change: (draft: StoreSnapshot) => T | Promise<T>, options?: UpdateOptions): Promise<T>;
+}
+
+export interface UpdateOptions {
+  /**
+   * Runs after the snapshot is persisted, still under the lock: where blobs that no image
+   * references any more are deleted, so no concurrent writer can be committing them meanwhile.
+   * `before` is the snapshot as it was before `change`.
+   */
+  afterCommit?: (committed: StoreSnapshot, before: StoreSnapshot) => Promise<void>;
 }
