@@ -40,12 +40,24 @@ export interface ImageSource {
   getBlob(desc: Descriptor, options?: { offset?: number; signal?: AbortSignal }): Promise<Readable>;
   /** A local file that holds the verified blob, for destinations that adopt files. */
   localBlobPath?(digest: Digest): string | undefined;
+  /** What the source already knows of a layer blob, so nobody has to read it again. */
+  knownLayer?(digest: Digest): KnownLayer | undefined;
   close(): Promise<void>;
 }
 
-export interface PutBlobResult {
-  /** True when the destination already had it, so nothing was sent. */
-  skipped: boolean;
+/** Facts about a layer blob: its uncompressed digest and sizes (see LayerRecord). */
+export interface KnownLayer {
+  diffID: Digest;
+  tarSize: number;
+  size: number;
+}
+
+export interface PutOptions {
+  signal?: AbortSignal;
+  /** Set when the source already knows these facts of a layer it sends. */
+  knownLayer?: KnownLayer;
+  /** Bytes as they arrive, for progress. */
+  onProgress?: (bytes: number) => void;
 }
 
 export interface ImageDestination {
@@ -53,8 +65,8 @@ export interface ImageDestination {
   readonly capabilities: LocationCapabilities;
   hasBlob(desc: Descriptor): Promise<boolean>;
   /** Stores a blob, verifying digest and size while it streams. */
-  putBlob(desc: Descriptor, data: Readable, options?: { signal?: AbortSignal }): Promise<void>;
-  adoptBlob?(path: string, desc: Descriptor): Promise<boolean>;
+  putBlob(desc: Descriptor, data: Readable, options?: PutOptions): Promise<void>;
+  adoptBlob?(path: string, desc: Descriptor, options?: PutOptions): Promise<boolean>;
   /** Stores a manifest or index and names it; `names` are normalised references. */
   putManifest(manifest: ManifestBytes, names: string[]): Promise<void>;
   /** Finishes the destination (writes an archive's trailer, commits the store's metadata). */

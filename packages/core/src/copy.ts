@@ -1,0 +1,166 @@
+// The one copy engine: every pull, push, save and load is "copy these images from a source to a
+// destination". It owns platform choice, skip-if-present, adoption of staged files, layer
+// conversion for destinations that want uncompressed layers, parallelism and progress.
+import type { Readable } from 'node:stream';
+import { BerthError } from './errors.js';
+import { sha256, type Digest } from './digest.js';
+import { parseImageConfig } from './config.js';
+import { manifestBytes, parseManifest, type Descriptor, type ImageManifest } from './manifest.js';
+import { MediaType, layerCompression } from './media-types.js';
+import { hostPlatform, formatPlatform, platformMatches, type Platform } from './platform.js';
+import type { ImageDestination, ImageSource, KnownLayer, ManifestBytes, SourceImage } from './contracts/location.js';
+import { discardEvents, type EventSink } from './events.js';
+import { openUncompressed } from './layer/index.js';
+
+export interface CopyOptions {
+  events?: EventSink;
+  signal?: AbortSignal;
+  /** Blobs in flight at once (ignored for sequential destinations). */
+  concurrency?: number;
+  /** Platform to pick from an index; the host's by default. */
+  platform?: Platform;
+  /** Progress verb for blob transfers (`Loading layer`, `Downloading`, `Pushing`). */
+  progressVerb?: string;
+}
+
+export interface CopiedImage {
+  /** Manifest as written to the destination. */
+  manifest: ManifestBytes;
+  configDigest: Digest;
+  names: string[];
+}
+
+function shortId(d: Digest): string {
+  return d.slice(d.indexOf(':') + 1, d.indexOf(':') + 13);
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Picks the manifest to copy for an index: the requested platform, or the host's. */
+export async function resolvePlatform(src: ImageSource, desc: Descriptor, platform: Platform | undefined): Promise<ManifestBytes> {
+  const m = await src.getManifest(desc.digest);
+  const parsed = parseManifest(m.bytes, m.mediaType, `manifest ${desc.digest}`);
+  if (parsed.kind === 'manifest') return m;
+  const want = platform ?? hostPlatform();
+  const candidates = parsed.index.manifests.filter((d) => d.platform && platformMatches(want, d.platform));
+  const chosen = candidates[0];
+  if (!chosen) {
+    throw new BerthError('ERR_PLATFORM_MISMATCH', `no matching manifest for ${formatPlatform(want)} in the manifest list entries`);
+  }
+  return resolvePlatform(src, chosen, platform);
+}
+
+export async function copyImages(src: ImageSource, dst: ImageDestination, images: readonly SourceImage[], opts: CopyOptions = {}): Promise<CopiedImage[]> {
+  const events = opts.events ?? discardEvents;
+  const copied: CopiedImage[] = [];
+  const done = new Set<Digest>();
+  try {
+    for (const image of images) {
+      opts.signal?.throwIfAborted();
+      const m = await resolvePlatform(src, image.descriptor, opts.platform);
+      const parsed = parseManifest(m.bytes, m.mediaType, `manifest ${m.digest}`);
+      if (parsed.kind !== 'manifest') throw new BerthError('ERR_MANIFEST_INVALID', `nested index in ${m.digest}`);
+      const written = await copyManifest(src, dst, m, parsed.manifest, done, events, opts);
+      await dst.putManifest(written, image.names);
+      copied.push({ manifest: written, configDigest: parsed.manifest.config.digest, names: image.names });
+    }
+    await dst.commit();
+  } catch (err) {
+    await dst.abort().catch(() => {});
+    throw err;
+  }
+  return copied;
+}
+
+async function copyManifest(src: ImageSource, dst: ImageDestination, m: ManifestBytes, man: ImageManifest, done: Set<Digest>, events: EventSink, opts: CopyOptions): Promise<ManifestBytes> {
+  const accepted = dst.capabilities.layerMediaTypes;
+  const needsConversion = accepted !== undefined && man.layers.some((l) => !accepted.includes(l.mediaType));
+  let diffIds: Digest[] | undefined;
+  if (needsConversion) {
+    const cfg = parseImageConfig(await readAll(await src.getBlob(man.config)), `config ${man.config.digest}`);
+    diffIds = cfg.rootfs.diff_ids;
+  }
+  const plans = man.layers.map((layer, i) => planLayer(src, layer, accepted, diffIds?.[i]));
+  const limit = dst.capabilities.sequential ? 1 : Math.max(1, opts.concurrency ?? 3);
+  // Largest first keeps the long transfer from starting last.
+  const order = plans.map((_, i) => i).sort((a, b) => (dst.capabilities.sequential ? a - b : man.layers[b]!.size - man.layers[a]!.size));
+  const outLayers: Descriptor[] = new Array(plans.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < order.length) {
+      const i = order[next++]!;
+      outLayers[i] = await copyLayer(src, dst, man.layers[i]!, plans[i]!, done, events, opts);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, order.length) }, worker));
+  await copyBlob(src, dst, man.config, done, opts);
+  if (!needsConversion) return m;
+  const converted: ImageManifest = { ...man, layers: outLayers };
+  if (man.mediaType) converted.mediaType = man.mediaType;
+  const bytes = manifestBytes(converted);
+  return { bytes, mediaType: m.mediaType, digest: sha256(bytes) };
+}
+
+interface LayerPlan {
+  convert: boolean;
+  known?: KnownLayer;
+  target: Descriptor;
+}
+
+function planLayer(src: ImageSource, layer: Descriptor, accepted: readonly string[] | undefined, diffId: Digest | undefined): LayerPlan {
+  const known = src.knownLayer?.(layer.digest);
+  if (!accepted || accepted.includes(layer.mediaType)) return { convert: false, target: layer, ...(known ? { known } : {}) };
+  if (!diffId) throw new BerthError('ERR_CONFIG_INVALID', `no diff_id for layer ${layer.digest}`);
+  const mediaType = layer.mediaType.startsWith('application/vnd.docker.') ? MediaType.DockerLayer : MediaType.OciLayer;
+  if (!accepted.includes(mediaType)) throw new BerthError('ERR_UNSUPPORTED', `${layer.mediaType} layers cannot be converted for this destination`);
+  // The uncompressed size is needed up front by a tar writer; the store knows it for its layers.
+  if (!known) throw new BerthError('ERR_UNSUPPORTED', `uncompressed size of layer ${layer.digest} is unknown`);
+  return { convert: true, known, target: { mediaType, digest: diffId, size: known.tarSize } };
+}
+
+async function copyLayer(src: ImageSource, dst: ImageDestination, layer: Descriptor, plan: LayerPlan, done: Set<Digest>, events: EventSink, opts: CopyOptions): Promise<Descriptor> {
+  const id = shortId(plan.target.digest);
+  const verb = opts.progressVerb ?? 'Copying';
+  const put = { ...(opts.signal ? { signal: opts.signal } : {}), ...(plan.known ? { knownLayer: plan.known } : {}) };
+  if (done.has(plan.target.digest) || (await dst.hasBlob(plan.target))) {
+    done.add(plan.target.digest);
+    events({ id, status: 'Already exists' });
+    return plan.target;
+  }
+  const local = !plan.convert ? src.localBlobPath?.(layer.digest) : undefined;
+  if (local && dst.adoptBlob && (await dst.adoptBlob(local, plan.target, put))) {
+    done.add(plan.target.digest);
+    events({ id, status: `${verb} complete` });
+    return plan.target;
+  }
+  let current = 0;
+  const total = plan.target.size;
+  const onProgress = (n: number): void => {
+    current += n;
+    events({ id, status: verb, progressDetail: { current, total } });
+  };
+  let stream = await src.getBlob(layer, opts.signal ? { signal: opts.signal } : {});
+  // The destination verifies the uncompressed bytes against the diff_id it is given as digest.
+  if (plan.convert) stream = (await openUncompressed(stream)).stream;
+  await dst.putBlob(plan.target, stream, { ...put, onProgress });
+  done.add(plan.target.digest);
+  events({ id, status: `${verb} complete`, progressDetail: { current: total, total } });
+  return plan.target;
+}
+
+async function copyBlob(src: ImageSource, dst: ImageDestination, desc: Descriptor, done: Set<Digest>, opts: CopyOptions): Promise<void> {
+  if (done.has(desc.digest) || (await dst.hasBlob(desc))) {
+    done.add(desc.digest);
+    return;
+  }
+  const local = src.localBlobPath?.(desc.digest);
+  if (!(local && dst.adoptBlob && (await dst.adoptBlob(local, desc)))) {
+    await dst.putBlob(desc, await src.getBlob(desc, opts.signal ? { signal: opts.signal } : {}), opts.signal ? { signal: opts.signal } : {});
+  }
+  done.add(desc.digest);
+}
+

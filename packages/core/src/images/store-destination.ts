@@ -1,0 +1,178 @@
+// The local store as a copy destination: blobs go to the ContentStore (layers inspected while they
+// stream, so diffID and Docker size are known), images and names are committed in one transaction.
+import { PassThrough, type Readable } from 'node:stream';
+import { BerthError } from '../errors.js';
+import type { Digest } from '../digest.js';
+import type { Descriptor } from '../manifest.js';
+import { parseManifest } from '../manifest.js';
+import { parseImageConfig, type ImageConfig } from '../config.js';
+import { isConfigMediaType, layerCompression } from '../media-types.js';
+import type { ImageDestination, KnownLayer, LocationCapabilities, ManifestBytes, PutOptions } from '../contracts/location.js';
+import type { ImageRecord, LayerRecord, StoreSnapshot } from '../contracts/metadata-store.js';
+import type { StoreBackend } from '../contracts/plugin.js';
+import type { EventSink } from '../events.js';
+import { discardEvents } from '../events.js';
+import { ingestLayer } from './ingest-layer.js';
+import { familiarString, parseNormalizedReference } from '../reference.js';
+import { readBlobText } from './store-blobs.js';
+import { goTime } from './go-time.js';
+
+export interface StoreDestinationOptions {
+  /** Allow device nodes in layers (root may create them; import by others may not). */
+  allowDevices?: boolean;
+  events?: EventSink;
+  /** `repo@digest` names to record for manifests (a pull from a registry). */
+  repoDigests?: (manifest: Digest, names: string[]) => string[];
+}
+
+interface PendingImage {
+  record: ImageRecord;
+  names: string[];
+}
+
+export class StoreDestination implements ImageDestination {
+  readonly description = 'local store';
+  readonly capabilities: LocationCapabilities;
+  private readonly layers = new Map<Digest, LayerRecord>();
+  private readonly pending: PendingImage[] = [];
+  private readonly written = new Set<Digest>();
+  /** Image IDs committed, in order, with the names they got. */
+  readonly committed: PendingImage[] = [];
+
+  constructor(private readonly backend: StoreBackend, private readonly options: StoreDestinationOptions = {}) {
+    this.capabilities = { sequential: false, adopt: backend.content.adopt !== undefined, mount: false, resume: false };
+  }
+
+  /** Learns the layers the store already describes, so present blobs need no second read. */
+  async prime(snapshot?: StoreSnapshot): Promise<void> {
+    const s = snapshot ?? (await this.backend.metadata.read());
+    for (const rec of s.images.values()) for (const l of rec.layers) this.layers.set(l.digest, l);
+  }
+
+  async hasBlob(desc: Descriptor): Promise<boolean> {
+    if (layerCompression(desc.mediaType) !== undefined && !this.layers.has(desc.digest)) return false;
+    return (await this.backend.content.stat(desc.digest)) !== undefined;
+  }
+
+  async putBlob(desc: Descriptor, data: Readable, options: PutOptions = {}): Promise<void> {
+    const compression = layerCompression(desc.mediaType);
+    if (compression === undefined || options.knownLayer) {
+      if (options.onProgress) data.on('data', (c: Buffer) => options.onProgress!(c.length));
+      await this.backend.content.put(data, { digest: desc.digest, size: desc.size, ...(options.signal ? { signal: options.signal } : {}) });
+      if (compression !== undefined) this.rememberLayer(desc, options.knownLayer!);
+      this.written.add(desc.digest);
+      return;
+    }
+    const { layer } = await ingestLayer(this.backend, data, {
+      digest: desc.digest,
+      size: desc.size,
+      allowDevices: this.options.allowDevices ?? true,
+      what: `layer ${desc.digest}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    this.rememberLayer(desc, layer);
+    this.written.add(desc.digest);
+  }
+
+  async adoptBlob(path: string, desc: Descriptor, options: PutOptions = {}): Promise<boolean> {
+    const adopt = this.backend.content.adopt;
+    if (!adopt) return false;
+    const compression = layerCompression(desc.mediaType);
+    if (compression !== undefined && !options.knownLayer) return false;
+    if (!(await adopt.call(this.backend.content, path, { digest: desc.digest, size: desc.size }))) return false;
+    if (compression !== undefined) this.rememberLayer(desc, options.knownLayer!);
+    this.written.add(desc.digest);
+    return true;
+  }
+
+  private rememberLayer(desc: Descriptor, k: KnownLayer): void {
+    this.layers.set(desc.digest, { digest: desc.digest, mediaType: desc.mediaType, blobSize: desc.size, diffID: k.diffID, tarSize: k.tarSize, size: k.size });
+  }
+
+  async putManifest(m: ManifestBytes, names: string[]): Promise<void> {
+    const parsed = parseManifest(m.bytes, m.mediaType);
+    if (parsed.kind !== 'manifest') throw new BerthError('ERR_UNSUPPORTED', 'the local store keeps single-platform images; pick a platform from the index');
+    const man = parsed.manifest;
+    if (!isConfigMediaType(man.config.mediaType)) throw new BerthError('ERR_UNSUPPORTED', `not an image: config media type ${man.config.mediaType}`);
+    const config = parseImageConfig(await readBlobText(this.backend.content, man.config.digest), `config ${man.config.digest}`);
+    const diffIds = config.rootfs.diff_ids;
+    if (diffIds.length !== man.layers.length) {
+      throw new BerthError('ERR_MANIFEST_INVALID', `manifest ${m.digest} has ${man.layers.length} layers but its config lists ${diffIds.length} diff_ids`);
+    }
+    const layers = man.layers.map((l, i) => {
+      const rec = this.layers.get(l.digest);
+      if (!rec) throw new BerthError('ERR_BLOB_UNKNOWN', `layer ${l.digest} was not stored`);
+      if (rec.diffID !== diffIds[i]) throw new BerthError('ERR_DIGEST_MISMATCH', `layer ${l.digest}: uncompressed digest ${rec.diffID} does not match the config's diff_id ${diffIds[i]}`);
+      return rec;
+    });
+    await this.backend.content.put(bufferStream(m.bytes), { digest: m.digest, size: m.bytes.length });
+    this.pending.push({ record: imageRecord(man.config.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length }, man.config, config, layers), names });
+  }
+
+  async commit(): Promise<void> {
+    const events = this.options.events ?? discardEvents;
+    const pending = this.pending.splice(0);
+    const now = goTime(new Date());
+    await this.backend.metadata.update(async (draft) => {
+      // Another process may have deleted a blob we skipped as present; refuse rather than commit a hole.
+      for (const p of pending) for (const d of blobsOf(p.record)) {
+        if (!(await this.backend.content.stat(d))) throw new BerthError('ERR_BLOB_UNKNOWN', `blob ${d} vanished from the store while loading; try again`);
+      }
+      for (const p of pending) {
+        const prev = draft.images.get(p.record.id);
+        const record = prev ? { ...prev, repoDigests: union(prev.repoDigests, p.record.repoDigests) } : p.record;
+        const digests = this.options.repoDigests?.(p.record.manifest.digest, p.names) ?? [];
+        record.repoDigests = union(record.repoDigests, digests);
+        if (p.names.length > 0) record.lastTagTime = now;
+        draft.images.set(record.id, record);
+        for (const name of p.names) {
+          const old = draft.tags.get(name);
+          if (old && old !== record.id) {
+            events({ stream: `The image ${familiarString(parseNormalizedReference(name))} already exists, renaming the old one with ID ${old} to empty string\n` });
+          }
+          draft.tags.set(name, record.id);
+        }
+      }
+    });
+    this.committed.push(...pending);
+  }
+
+  async abort(): Promise<void> {
+    this.pending.length = 0;
+    // Blobs written but never committed are unreferenced; delete those only this run added.
+    const snapshot = await this.backend.metadata.read();
+    const referenced = new Set<Digest>();
+    for (const rec of snapshot.images.values()) for (const d of blobsOf(rec)) referenced.add(d);
+    for (const d of this.written) if (!referenced.has(d)) await this.backend.content.delete(d).catch(() => {});
+  }
+}
+
+function imageRecord(id: Digest, manifest: Descriptor, configDesc: Descriptor, config: ImageConfig, layers: LayerRecord[]): ImageRecord {
+  const platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+  return {
+    id,
+    manifest,
+    config: { mediaType: configDesc.mediaType, digest: configDesc.digest, size: configDesc.size },
+    platform,
+    created: config.created ?? '',
+    size: layers.reduce((n, l) => n + l.size, 0),
+    layers,
+    labels: config.config?.Labels ?? {},
+    repoDigests: [],
+  };
+}
+
+export function blobsOf(rec: ImageRecord): Digest[] {
+  return [rec.manifest.digest, rec.config.digest, ...rec.layers.map((l) => l.digest)];
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+export function bufferStream(b: Buffer): Readable {
+  const p = new PassThrough();
+  p.end(b);
+  return p;
+}

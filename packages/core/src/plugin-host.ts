@@ -1,0 +1,41 @@
+// Loads plugins and checks them at start, as fastify checks its plugins: a wrong API version or
+// a name/provider clash refuses to start with one clear line (ERR_PLUGIN).
+import { BerthError } from './errors.js';
+import { PLUGIN_API_VERSION, type BerthPlugin, type PluginContext, type StoreBackend, type StoreFactoryOptions } from './contracts/plugin.js';
+
+type StoreFactory = (options: StoreFactoryOptions) => Promise<StoreBackend>;
+
+export class PluginHost {
+  private readonly plugins = new Map<string, BerthPlugin>();
+  private readonly providers = new Map<string, string>();
+  private readonly stores = new Map<string, StoreFactory>();
+
+  async register(plugin: BerthPlugin): Promise<void> {
+    if (!plugin || typeof plugin.name !== 'string' || typeof plugin.register !== 'function') {
+      throw new BerthError('ERR_PLUGIN', 'plugin is not a berth plugin: it needs a name, an apiVersion and a register function');
+    }
+    if (plugin.apiVersion !== PLUGIN_API_VERSION) {
+      throw new BerthError('ERR_PLUGIN', `plugin ${plugin.name} was written for plugin API ${plugin.apiVersion}, berth speaks ${PLUGIN_API_VERSION}`);
+    }
+    if (this.plugins.has(plugin.name)) throw new BerthError('ERR_PLUGIN', `plugin ${plugin.name} is loaded twice`);
+    for (const p of plugin.provides) {
+      const owner = this.providers.get(p);
+      if (owner) throw new BerthError('ERR_PLUGIN', `plugins ${owner} and ${plugin.name} both provide ${p}`);
+    }
+    const ctx: PluginContext = {
+      provideStore: (name, factory) => {
+        if (!plugin.provides.includes(`store:${name}`)) throw new BerthError('ERR_PLUGIN', `plugin ${plugin.name} provides store:${name} without declaring it`);
+        this.stores.set(name, factory);
+      },
+    };
+    await plugin.register(ctx);
+    this.plugins.set(plugin.name, plugin);
+    for (const p of plugin.provides) this.providers.set(p, plugin.name);
+  }
+
+  async openStore(name: string, options: StoreFactoryOptions): Promise<StoreBackend> {
+    const factory = this.stores.get(name);
+    if (!factory) throw new BerthError('ERR_PLUGIN', `no plugin provides store:${name}`);
+    return factory(options);
+  }
+}
