@@ -1,0 +1,55 @@
+// What every berth command shares: the global --root flag, the composed services, and errors as
+// one line on stderr with Docker's exit codes (1 for a failed operation, 125 for bad usage).
+import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
+import type { ImageService } from '@berth/core';
+import { storeRoot } from './store-root.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BerthCommand)['baseFlags'] & T['flags']>;
+
+export abstract class BerthCommand extends Command {
+  static override baseFlags = {
+    root: Flags.string({ description: 'store root (default $BERTH_ROOT or $XDG_DATA_HOME/berth)', helpGroup: 'GLOBAL', env: 'BERTH_ROOT' }),
+  };
+
+  private imageService?: ImageService;
+
+  /** The image service over the configured store; composed on first use only. */
+  protected async images(rootFlag: string | undefined): Promise<ImageService> {
+    if (this.imageService) return this.imageService;
+    const [{ compose, Tokens }, { storeFsPlugin }] = await Promise.all([import('@berth/core'), import('@berth/store-fs')]);
+    const c = await compose({ root: storeRoot(rootFlag), plugins: [storeFsPlugin] });
+    this.imageService = c.resolve<ImageService>(Tokens.ImageService);
+    return this.imageService;
+  }
+
+  protected out(text: string): void {
+    process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  }
+
+  protected errLine(text: string): void {
+    process.stderr.write(`${text}\n`);
+  }
+
+  protected override async catch(err: Error): Promise<void> {
+    if (err instanceof Errors.ExitError) throw err;
+    process.stderr.write(`Error: ${firstLine(err)}\n`);
+    // oclif's parse errors are CLIErrors without a berth code: bad usage, Docker's exit 125.
+    if (err instanceof Errors.CLIError && !isCoded(err)) {
+      process.stderr.write(`See 'berth ${(this.id ?? '').replace(/:/g, ' ')} --help'.\n`);
+      process.exitCode = 125;
+      return;
+    }
+    process.exitCode = 1;
+  }
+}
+
+function isCoded(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_');
+}
+
+function firstLine(err: Error): string {
+  const msg = err.message || String(err);
+  // Node's system errors read better without the syscall noise.
+  return (msg.split('\n')[0] ?? msg).replace(/^(\w+): (.*), (open|stat|lstat|scandir) '(.*)'$/, '$2: $4');
+}

@@ -1,0 +1,30 @@
+import { Flags } from '@oclif/core';
+import { BerthCommand } from '../../base-command.js';
+import { confirm } from '../../output/confirm.js';
+
+export default class ImagePrune extends BerthCommand {
+  static override summary = 'Remove unused images';
+  static override examples = ['<%= config.bin %> image prune -f', '<%= config.bin %> image prune -a --filter "until=24h"', '<%= config.bin %> image prune -a -f --filter "label!=keep"'];
+  static override flags = {
+    all: Flags.boolean({ char: 'a', description: 'Remove all unused images, not just dangling ones' }),
+    filter: Flags.string({ description: 'Provide filter values (e.g. "until=<timestamp>", "label=<key>=<value>")', multiple: true }),
+    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ImagePrune);
+    const warning = flags.all
+      ? 'WARNING! This will remove all images without at least one container associated to them.'
+      : 'WARNING! This will remove all dangling images.';
+    if (!flags.force && !(await confirm(warning))) return;
+    // `label!=x` splits at the first '=' into key `label!`, as Docker's filter parser does.
+    const result = await (await this.images(flags.root)).prune({ all: flags.all, filters: flags.filter ?? [] });
+    const { humanSize } = await import('@berth/core');
+    if (result.deleted.length > 0) {
+      this.out('Deleted Images:');
+      for (const r of result.deleted) this.out('Untagged' in r ? `untagged: ${r.Untagged}` : `deleted: ${r.Deleted}`);
+      this.out('');
+    }
+    this.out(`Total reclaimed space: ${humanSize(result.reclaimed)}`);
+  }
+}

@@ -1,0 +1,35 @@
+import { Flags } from '@oclif/core';
+import { BerthCommand } from '../base-command.js';
+
+export default class Load extends BerthCommand {
+  static override summary = 'Load an image from a tar archive or STDIN';
+  static override aliases = ['image:load'];
+  static override examples = ['<%= config.bin %> load < busybox.tar.gz', '<%= config.bin %> load --input fedora.tar', '<%= config.bin %> load -q -i oci-archive.tar'];
+  static override flags = {
+    input: Flags.string({ char: 'i', description: 'Read from tar archive file (plain or gzip; docker save or OCI archive), instead of STDIN' }),
+    quiet: Flags.boolean({ char: 'q', description: 'Suppress the load output' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Load);
+    const { BerthError } = await import('@berth/core');
+    let input: NodeJS.ReadableStream;
+    if (flags.input) {
+      const { createReadStream } = await import('node:fs');
+      const { stat } = await import('node:fs/promises');
+      await stat(flags.input); // a clear ENOENT before anything starts
+      input = createReadStream(flags.input);
+    } else {
+      if (process.stdin.isTTY) throw new BerthError('ERR_INVALID_ARGUMENT', 'requested load from stdin, but stdin is empty');
+      input = process.stdin;
+    }
+    const { createProgress } = await import('../output/progress.js');
+    const progress = createProgress(process.stdout, { quiet: flags.quiet });
+    const service = await this.images(flags.root);
+    try {
+      await service.load(input as import('node:stream').Readable, { events: progress.sink });
+    } finally {
+      progress.done();
+    }
+  }
+}

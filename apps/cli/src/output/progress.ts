@@ -1,0 +1,47 @@
+// Draws the event stream as Docker's CLI does (jsonmessage.go): on a terminal one line per layer
+// with a live bar; otherwise only the lines without progress, so logs stay readable.
+import type { Writable } from 'node:stream';
+import type { EventSink, ProgressEvent } from '@berth/core';
+import { humanSize } from '@berth/core';
+
+export interface Progress {
+  sink: EventSink;
+  done(): void;
+}
+
+export function progressBar(current: number, total: number, width = 50): string {
+  if (total <= 0) return '';
+  const filled = Math.min(width, Math.floor((current / total) * width));
+  const bar = `${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? (filled === width ? '=' : '>') : ''}`.padEnd(width, ' ');
+  return `[${bar}] ${humanSize(current).padStart(8)}/${humanSize(total)}`;
+}
+
+export function createProgress(out: Writable & { isTTY?: boolean }, opts: { quiet?: boolean } = {}): Progress {
+  const tty = Boolean(out.isTTY) && !opts.quiet;
+  const lines: string[] = []; // ids in the order their lines were drawn (terminal only)
+  const write = (s: string): void => void out.write(s);
+
+  const sink = (e: ProgressEvent): void => {
+    if (e.error) return write(`${e.error}\n`);
+    if (e.stream !== undefined) return write(e.stream);
+    if (opts.quiet) return;
+    const text = `${e.id ? `${e.id}: ` : ''}${e.status ?? ''}`;
+    const detail = e.progressDetail;
+    if (!tty) {
+      if (detail && detail.total && e.status && !/complete|exists/i.test(e.status)) return;
+      return write(`${text}\n`);
+    }
+    const bar = detail?.total ? ` ${progressBar(detail.current ?? 0, detail.total)}` : '';
+    if (!e.id) return write(`${text}${bar}\n`);
+    const index = lines.indexOf(e.id);
+    if (index < 0) {
+      lines.push(e.id);
+      write(`${text}${bar}\n`);
+      return;
+    }
+    // Move up to the layer's line, redraw it, come back down.
+    const up = lines.length - index;
+    write(`\x1b[${up}A\r\x1b[2K${text}${bar}\r\x1b[${up}B`);
+  };
+  return { sink, done: () => {} };
+}
