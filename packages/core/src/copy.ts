@@ -68,7 +68,7 @@ export async function copyImages(src: ImageSource, dst: ImageDestination, images
       await dst.putManifest(written, image.names);
       copied.push({ manifest: written, configDigest: parsed.manifest.config.digest, names: image.names });
     }
-    await dst.commit();
+    await dst.commit(src);
   } catch (err) {
     await dst.abort().catch(() => {});
     throw err;

@@ -69,8 +69,11 @@ export interface ImageDestination {
   adoptBlob?(path: string, desc: Descriptor, options?: PutOptions): Promise<boolean>;
   /** Stores a manifest or index and names it; `names` are normalised references. */
   putManifest(manifest: ManifestBytes, names: string[]): Promise<void>;
-  /** Finishes the destination (writes an archive's trailer, commits the store's metadata). */
-  commit(): Promise<void>;
+  /**
+   * Finishes the destination (writes an archive's trailer, commits the store's metadata). `source`
+   * lets it fetch again a blob it skipped as present and that vanished meanwhile (a concurrent rmi).
+   */
+  commit(source?: ImageSource): Promise<void>;
   /** Gives up: nothing half-written stays behind. */
   abort(): Promise<void>;
 }

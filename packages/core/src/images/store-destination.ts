@@ -7,7 +7,7 @@ import type { Descriptor } from '../manifest.js';
 import { parseManifest } from '../manifest.js';
 import { parseImageConfig, type ImageConfig } from '../config.js';
 import { isConfigMediaType, layerCompression } from '../media-types.js';
-import type { ImageDestination, KnownLayer, LocationCapabilities, ManifestBytes, PutOptions } from '../contracts/location.js';
+import type { ImageDestination, ImageSource, KnownLayer, LocationCapabilities, ManifestBytes, PutOptions } from '../contracts/location.js';
 import type { ImageRecord, LayerRecord, StoreSnapshot } from '../contracts/metadata-store.js';
 import type { StoreBackend } from '../contracts/plugin.js';
 import type { EventSink } from '../events.js';
@@ -28,6 +28,7 @@ export interface StoreDestinationOptions {
 interface PendingImage {
   record: ImageRecord;
   names: string[];
+  manifestBytes: Buffer;
 }
 
 export class StoreDestination implements ImageDestination {
@@ -36,8 +37,6 @@ export class StoreDestination implements ImageDestination {
   private readonly layers = new Map<Digest, LayerRecord>();
   private readonly pending: PendingImage[] = [];
   private readonly written = new Set<Digest>();
-  /** Image IDs committed, in order, with the names they got. */
-  readonly committed: PendingImage[] = [];
 
   constructor(private readonly backend: StoreBackend, private readonly options: StoreDestinationOptions = {}) {
     this.capabilities = { sequential: false, adopt: backend.content.adopt !== undefined, mount: false, resume: false };
@@ -107,17 +106,24 @@ export class StoreDestination implements ImageDestination {
       return rec;
     });
     await this.backend.content.put(bufferStream(m.bytes), { digest: m.digest, size: m.bytes.length });
-    this.pending.push({ record: imageRecord(man.config.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length }, man.config, config, layers), names });
+    this.pending.push({ record: imageRecord(man.config.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length }, man.config, config, layers), names, manifestBytes: m.bytes });
   }
 
-  async commit(): Promise<void> {
+  async commit(source?: ImageSource): Promise<void> {
     const events = this.options.events ?? discardEvents;
     const pending = this.pending.splice(0);
     const now = goTime(new Date());
     await this.backend.metadata.update(async (draft) => {
-      // Another process may have deleted a blob we skipped as present; refuse rather than commit a hole.
-      for (const p of pending) for (const d of blobsOf(p.record)) {
-        if (!(await this.backend.content.stat(d))) throw new BerthError('ERR_BLOB_UNKNOWN', `blob ${d} vanished from the store while loading; try again`);
+      // A concurrent rmi may have deleted a blob we skipped as present. Under the lock nobody can
+      // delete any more, so fetch such blobs again now rather than commit a hole.
+      for (const p of pending) for (const desc of blobDescriptors(p.record)) {
+        if (await this.backend.content.stat(desc.digest)) continue;
+        if (desc.digest === p.record.manifest.digest) {
+          await this.backend.content.put(bufferStream(p.manifestBytes), { digest: desc.digest, size: desc.size });
+          continue;
+        }
+        if (!source) throw new BerthError('ERR_BLOB_UNKNOWN', `blob ${desc.digest} vanished from the store while it was being written; try again`);
+        await this.refetch(source, desc);
       }
       for (const p of pending) {
         const prev = draft.images.get(p.record.id);
@@ -135,7 +141,12 @@ export class StoreDestination implements ImageDestination {
         }
       }
     });
-    this.committed.push(...pending);
+  }
+
+  private async refetch(source: ImageSource, desc: Descriptor): Promise<void> {
+    const local = source.localBlobPath?.(desc.digest);
+    if (local && (await this.backend.content.adopt?.(local, { digest: desc.digest, size: desc.size }))) return;
+    await this.backend.content.put(await source.getBlob(desc), { digest: desc.digest, size: desc.size });
   }
 
   async abort(): Promise<void> {
@@ -146,6 +157,10 @@ export class StoreDestination implements ImageDestination {
     for (const rec of snapshot.images.values()) for (const d of blobsOf(rec)) referenced.add(d);
     for (const d of this.written) if (!referenced.has(d)) await this.backend.content.delete(d).catch(() => {});
   }
+}
+
+function blobDescriptors(rec: ImageRecord): Descriptor[] {
+  return [rec.manifest, rec.config, ...rec.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.blobSize }))];
 }
 
 function imageRecord(id: Digest, manifest: Descriptor, configDesc: Descriptor, config: ImageConfig, layers: LayerRecord[]): ImageRecord {

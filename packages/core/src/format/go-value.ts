@@ -1,0 +1,190 @@
+// How plain JS data stands in for the Go values text/template and fmt see: the one place
+// that decides what is a struct, a map, an int or a float, and what Go would call its type.
+//
+// The mapping (documented here once, relied on everywhere in format/):
+//   undefined            → the invalid reflect.Value (a missing map key): prints `<no value>`
+//   null                 → a nil interface{}: prints `<nil>` inside containers, `<no value>` alone
+//   string / boolean     → string / bool
+//   integer number       → int;  non-integer number or GoFloat → float64;  bigint → int64
+//   Array                → []string when every element is a string, else []interface {}
+//   Map                  → map[string]… with sorted keys when printed (Go's fmtsort)
+//   Date                 → time.Time (a fmt.Stringer)
+//   plain object         → a struct: fields in insertion order, a missing field is an error
+//   function property    → a method: called on field access, skipped when printing/marshalling
+
+/** A float64 whose value happens to be integral (Go literal `3.0`), which JS would take for an int. */
+export class GoFloat {
+  constructor(readonly value: number) {}
+}
+
+const TYPE_NAME = Symbol.for('berth.goTypeName');
+
+/**
+ * Marks a plain object as a Go struct with a type name, used in "can't evaluate field X in type …"
+ * errors (Docker: `*formatter.imageContext`). The name is not enumerable, so it never prints.
+ */
+export function goStruct<T extends object>(typeName: string, fields: T): T {
+  Object.defineProperty(fields, TYPE_NAME, { value: typeName, enumerable: false });
+  return fields;
+}
+
+export type GoKind =
+  | 'invalid'
+  | 'nil'
+  | 'bool'
+  | 'int'
+  | 'float'
+  | 'string'
+  | 'slice'
+  | 'map'
+  | 'struct'
+  | 'time'
+  | 'func';
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v) || v instanceof Map || v instanceof Date || v instanceof GoFloat) return false;
+  return true;
+}
+
+export function kindOf(v: unknown): GoKind {
+  if (v === undefined) return 'invalid';
+  if (v === null) return 'nil';
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return Number.isInteger(v) ? 'int' : 'float';
+    case 'function':
+      return 'func';
+    default:
+      break;
+  }
+  if (v instanceof GoFloat) return 'float';
+  if (Array.isArray(v)) return 'slice';
+  if (v instanceof Map) return 'map';
+  if (v instanceof Date) return 'time';
+  return 'struct';
+}
+
+/** The number inside an int/float value (bigint collapses to number: only used for comparisons). */
+export function numberOf(v: unknown): number {
+  if (v instanceof GoFloat) return v.value;
+  if (typeof v === 'bigint') return Number(v);
+  return v as number;
+}
+
+/** Go's `%T` / reflect.Type.String() for a value; exact names for Docker's own types may differ. */
+export function goTypeName(v: unknown): string {
+  switch (kindOf(v)) {
+    case 'invalid':
+    case 'nil':
+      return 'interface {}';
+    case 'string':
+      return 'string';
+    case 'bool':
+      return 'bool';
+    case 'int':
+      return typeof v === 'bigint' ? 'int64' : 'int';
+    case 'float':
+      return 'float64';
+    case 'slice':
+      return (v as unknown[]).every((e) => typeof e === 'string') ? '[]string' : '[]interface {}';
+    case 'map': {
+      const values = [...(v as Map<unknown, unknown>).values()];
+      const elem = values.length > 0 && values.every((e) => typeof e === 'string') ? 'string' : 'interface {}';
+      return `map[string]${elem}`;
+    }
+    case 'time':
+      return 'time.Time';
+    case 'func':
+      return 'func(...interface {}) interface {}';
+    case 'struct': {
+      const named = (v as { [TYPE_NAME]?: string })[TYPE_NAME];
+      if (named !== undefined) return named;
+      const ctor = (v as object).constructor;
+      return ctor !== undefined && ctor !== Object && ctor.name !== '' ? ctor.name : 'struct';
+    }
+  }
+}
+
+/** The fields a struct shows to fmt and encoding/json: methods (functions) are not fields. */
+export function structFields(v: object): [string, unknown][] {
+  return Object.entries(v).filter(([, value]) => typeof value !== 'function');
+}
+
+/** Looks up a field or method; `found` is false when the struct has no such member. */
+export function structMember(v: object, name: string): { found: boolean; value: unknown } {
+  if (!Object.prototype.hasOwnProperty.call(v, name)) {
+    // Methods may live on a class prototype (a Go method set), fields never do.
+    const inherited = (v as Record<string, unknown>)[name];
+    if (typeof inherited === 'function' && !(name in Object.prototype)) return { found: true, value: inherited };
+    return { found: false, value: undefined };
+  }
+  return { found: true, value: (v as Record<string, unknown>)[name] };
+}
+
+/** text/template's isTrue: the zero value of each type is false; ok=false for values with no truth. */
+export function isTrue(v: unknown): { truth: boolean; ok: boolean } {
+  switch (kindOf(v)) {
+    case 'invalid':
+    case 'nil':
+      return { truth: false, ok: true };
+    case 'string':
+      return { truth: (v as string).length > 0, ok: true };
+    case 'slice':
+      return { truth: (v as unknown[]).length > 0, ok: true };
+    case 'map':
+      return { truth: (v as Map<unknown, unknown>).size > 0, ok: true };
+    case 'bool':
+      return { truth: v as boolean, ok: true };
+    case 'int':
+    case 'float':
+      return { truth: numberOf(v) !== 0, ok: true };
+    case 'func':
+      return { truth: true, ok: true };
+    case 'struct':
+    case 'time':
+      return { truth: true, ok: true };
+  }
+}
+
+/** Byte-wise (UTF-8) string order, which is what Go's sort on strings uses; equals code-point order. */
+export function compareGoStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.codePointAt(i) ?? 0;
+    const cb = b.codePointAt(i) ?? 0;
+    if (ca !== cb) return ca < cb ? -1 : 1;
+    if (ca > 0xffff) i++;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+/** Map entries in Go's fmtsort order: numbers numerically, strings byte-wise, numbers before strings. */
+export function sortedEntries(m: Map<unknown, unknown>): [unknown, unknown][] {
+  return [...m.entries()].sort(([a], [b]) => {
+    const na = typeof a === 'number' || typeof a === 'bigint';
+    const nb = typeof b === 'number' || typeof b === 'bigint';
+    if (na && nb) return Number(a) - Number(b);
+    if (na !== nb) return na ? -1 : 1;
+    return compareGoStrings(String(a), String(b));
+  });
+}
+
+/** Deep copy where every plain object becomes a Map: JSON decoded into map[string]interface{}. */
+export function jsonToGoMaps(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(jsonToGoMaps);
+  if (v instanceof Map) return new Map([...v.entries()].map(([k, e]) => [k, jsonToGoMaps(e)]));
+  if (isPlainObject(v)) return new Map(structFields(v).map(([k, e]) => [k, jsonToGoMaps(e)]));
+  return v;
+}
+
+/** UTF-8 length, which is what Go's len() and string slicing count. */
+export function utf8Length(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
