@@ -15,3 +15,4 @@ export * from './images/index.js';
 export * from './plugin-host.js';
 export * from './composition.js';
 export * from './reference.js';
+export * from './layer/index.js';
