@@ -16,3 +16,4 @@ export * from './plugin-host.js';
 export * from './composition.js';
 export * from './reference.js';
 export * from './layer/index.js';
+export * from './archive/index.js';

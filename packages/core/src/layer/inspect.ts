@@ -12,7 +12,7 @@ export interface LayerStats {
   diffID: Digest;
   /** Bytes of the uncompressed tar. */
   tarSize: number;
-  /** Docker's layer size: what the unpacked files take (see DiskUsage). */
+  /** Docker's layer size: what the unpacked files take (see LayerDiskUsage). */
   size: number;
 }
 
@@ -28,7 +28,7 @@ export interface InspectLayerOptions {
  * sizes of everything but directories, each inode once — a regular file's length, a symlink's
  * target length; hard links share their target's inode; a later entry replaces an earlier one.
  */
-export class DiskUsage {
+export class LayerDiskUsage {
   private nextInode = 0;
   private readonly inodeAt = new Map<string, number>();
   private readonly inodeSize = new Map<number, number>();
@@ -63,7 +63,7 @@ function unsafe(what: string, why: string): never {
 
 /** Checks one entry and records what it adds; throws on anything an unpacker must refuse. */
 export class LayerEntryChecker {
-  readonly usage = new DiskUsage();
+  readonly usage = new LayerDiskUsage();
   private readonly guard = new SymlinkGuard();
   private readonly symlinkPaths = new Set<string>();
 
