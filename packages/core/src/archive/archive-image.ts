@@ -42,6 +42,3 @@ export function checkedLayer(file: StagedFile, diffID: Digest | undefined, what:
   return layer.stats;
 }
 
-export function manifestEntry(bytes: Buffer, mediaType: string, digest: Digest): ManifestBytes {
-  return { bytes, mediaType, digest };
-}

@@ -169,6 +169,17 @@ describe('openArchiveSource: OCI archives', () => {
   });
 });
 
+it('an aborted read stops and leaves the staging dir empty', async () => {
+  const big = await tarOf([{ name: 'big', body: Buffer.alloc(4 << 20, 1) }]);
+  const controller = new AbortController();
+  const input = new Readable({ read() {} });
+  input.push(big.subarray(0, 1 << 20));
+  const opening = openArchiveSource(input, { stagingDir: staging, signal: controller.signal });
+  setTimeout(() => controller.abort(), 20);
+  await expect(opening).rejects.toMatchObject({ name: 'AbortError' });
+  expect(await readdir(staging)).toEqual([]);
+});
+
 describe('openArchiveSource refuses hostile archives, leaving the staging dir empty', () => {
   const layerAnd = async (extra: Entry[]) => {
     const layer = await tarOf([{ name: 'f', body: 'x' }]);
@@ -200,6 +211,24 @@ describe('openArchiveSource refuses hostile archives, leaving the staging dir em
       const cfg = configFor([layer]);
       return tarOf([{ name: 'l.tar', body: layer }, { name: 'c.json', body: cfg }, { name: 'manifest.json', body: JSON.stringify([{ Config: 'c.json', Layers: ['l.tar'] }]) }]);
     }, 'ERR_UNSAFE_PATH', /archive: l\.tar: entry "\.\.\/escape" climbs out/],
+    ['a RepoTag Docker would refuse', async () => {
+      const layer = await tarOf([{ name: 'f', body: 'x' }]);
+      const cfg = configFor([layer]);
+      return tarOf([{ name: 'l.tar', body: layer }, { name: 'c.json', body: cfg }, { name: 'manifest.json', body: JSON.stringify([{ Config: 'c.json', RepoTags: ['Bad Name:1'], Layers: ['l.tar'] }]) }]);
+    }, 'ERR_INVALID_REFERENCE', /manifest\.json: invalid RepoTag "Bad Name:1"/],
+    ['a symlink loop', async () => tarOf([
+      { name: 'a', type: 'symlink', linkname: 'b' }, { name: 'b', type: 'symlink', linkname: 'a' },
+      { name: 'manifest.json', body: JSON.stringify([{ Config: 'a', Layers: [] }]) },
+    ]), 'ERR_ARCHIVE_INVALID', /too many levels of symbolic links/],
+    ['an OCI layer declared gzip that is not', async () => {
+      const layer = await tarOf([{ name: 'f', body: 'x' }]);
+      const cfg = configFor([layer]);
+      const manifest = JSON.stringify({ schemaVersion: 2, config: { mediaType: MediaType.OciConfig, digest: `sha256:${hex(cfg)}`, size: cfg.length }, layers: [{ mediaType: MediaType.OciLayerGzip, digest: `sha256:${hex(layer)}`, size: layer.length }] });
+      return tarOf([
+        { name: `blobs/sha256/${hex(layer)}`, body: layer }, { name: `blobs/sha256/${hex(cfg)}`, body: cfg }, { name: `blobs/sha256/${hex(manifest)}`, body: manifest },
+        { name: 'index.json', body: JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, digest: `sha256:${hex(manifest)}`, size: manifest.length }] }) },
+      ]);
+    }, 'ERR_LAYER_INVALID', /declared gzip but the blob is uncompressed/],
     ['a truncated tar', async () => (await layerAnd([])).subarray(0, 1700), 'ERR_ARCHIVE_INVALID', /unexpected EOF: the tar is truncated/],
     ['a truncated gzip', async () => { const gz = gzipSync(await layerAnd([])); return gz.subarray(0, gz.length - 30); }, 'ERR_ARCHIVE_INVALID', /unexpected EOF: the gzip stream is truncated/],
     ['something that is not a tar', async () => Buffer.alloc(4096, 0x61), 'ERR_ARCHIVE_INVALID', /not a valid tar/],

@@ -73,7 +73,13 @@ export function dockerArchiveImages(tree: ArchiveTree, manifestJson: Buffer, wha
     const bytes = Buffer.from(JSON.stringify(manifest));
     const digest = sha256(bytes);
     manifests.set(digest, { bytes, mediaType: MediaType.OciManifest, digest });
-    const names = [...new Set(item.RepoTags.map((t) => normalizeReferenceString(t)))];
+    const names = [...new Set(item.RepoTags.map((t) => {
+      try {
+        return normalizeReferenceString(t);
+      } catch (err) {
+        throw new BerthError('ERR_INVALID_REFERENCE', `manifest.json: invalid RepoTag ${JSON.stringify(t)}: ${(err as Error).message}`);
+      }
+    }))];
     images.push({ descriptor: { mediaType: MediaType.OciManifest, digest, size: bytes.length }, names });
   }
   return { format: 'docker', images, manifests };
