@@ -16,4 +16,5 @@ export * from './plugin-host.js';
 export * from './composition.js';
 export * from './reference.js';
 export * from './layer/index.js';
+export * from './format/index.js';
 export * from './archive/index.js';

@@ -19,6 +19,9 @@ export class GoFloat {
 
 const TYPE_NAME = Symbol.for('berth.goTypeName');
 
+/** Slices and maps whose element type is interface{} even when every element is a string. */
+const interfaceContainers = new WeakSet<object>();
+
 /**
  * Marks a plain object as a Go struct with a type name, used in "can't evaluate field X in type …"
  * errors (Docker: `*formatter.imageContext`). The name is not enumerable, so it never prints.
@@ -58,7 +61,8 @@ export function kindOf(v: unknown): GoKind {
     case 'bigint':
       return 'int';
     case 'number':
-      return Number.isInteger(v) ? 'int' : 'float';
+      // Integers beyond 2^53 are not exact in JS; Go's JSON decoding makes them float64 too.
+      return Number.isSafeInteger(v) ? 'int' : 'float';
     case 'function':
       return 'func';
     default:
@@ -93,10 +97,12 @@ export function goTypeName(v: unknown): string {
     case 'float':
       return 'float64';
     case 'slice':
+      if (interfaceContainers.has(v as object)) return '[]interface {}';
       return (v as unknown[]).every((e) => typeof e === 'string') ? '[]string' : '[]interface {}';
     case 'map': {
       const values = [...(v as Map<unknown, unknown>).values()];
-      const elem = values.length > 0 && values.every((e) => typeof e === 'string') ? 'string' : 'interface {}';
+      const strings = values.length > 0 && values.every((e) => typeof e === 'string');
+      const elem = strings && !interfaceContainers.has(v as object) ? 'string' : 'interface {}';
       return `map[string]${elem}`;
     }
     case 'time':
@@ -176,12 +182,23 @@ export function sortedEntries(m: Map<unknown, unknown>): [unknown, unknown][] {
   });
 }
 
-/** Deep copy where every plain object becomes a Map: JSON decoded into map[string]interface{}. */
+/**
+ * Deep copy as Go's encoding/json decodes into interface{}: every object a map[string]interface{},
+ * every array an []interface{} (so `join` refuses it, as Docker's inspect fallback does).
+ */
 export function jsonToGoMaps(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(jsonToGoMaps);
-  if (v instanceof Map) return new Map([...v.entries()].map(([k, e]) => [k, jsonToGoMaps(e)]));
-  if (isPlainObject(v)) return new Map(structFields(v).map(([k, e]) => [k, jsonToGoMaps(e)]));
-  return v;
+  let out: unknown = v;
+  if (Array.isArray(v)) out = v.map(jsonToGoMaps);
+  else if (v instanceof Map) out = new Map([...v.entries()].map(([k, e]) => [k, jsonToGoMaps(e)]));
+  else if (isPlainObject(v)) out = new Map(structFields(v).map(([k, e]) => [k, jsonToGoMaps(e)]));
+  if (out !== v || Array.isArray(v) || v instanceof Map) interfaceContainers.add(out as object);
+  return out;
+}
+
+/** The static type of a container's elements, which Go names in field errors (`interface {}`). */
+export function elemTypeName(container: unknown): string | undefined {
+  const t = goTypeName(container);
+  return t.endsWith('interface {}') && (t.startsWith('map[') || t.startsWith('[]')) ? 'interface {}' : undefined;
 }
 
 /** UTF-8 length, which is what Go's len() and string slicing count. */
