@@ -1,0 +1,13 @@
+// @berth/testkit: fixtures, real peers and contract suites that every berth plugin must pass.
+// Each export line belongs to one area; add yours, do not reorder others'.
+
+export * from './peers/run.js';
+export * from './peers/require-peer.js';
+export * from './peers/dockerd.js';
+export * from './peers/skopeo.js';
+export * from './peers/umoci.js';
+export * from './fixtures/busybox-rootfs.js';
+export * from './fixtures/rootfs-tar.js';
+export * from './fixtures/hostile-tar.js';
+export * from './fixtures/corrupt-file.js';
+export * from './fixtures/random-image-files.js';
