@@ -23,7 +23,8 @@ export class PluginHost {
       if (owner) throw new BerthError('ERR_PLUGIN', `plugins ${owner} and ${plugin.name} both provide ${p}`);
     }
     const ctx: PluginContext = {
-      provideStore: (name, factory) => {
+      provideStore: (given, factory) => {
+        const name = given.replace(/^store:/, ''); // `fs` and `store:fs` name the same thing
         if (!plugin.provides.includes(`store:${name}`)) throw new BerthError('ERR_PLUGIN', `plugin ${plugin.name} provides store:${name} without declaring it`);
         this.stores.set(name, factory);
       },

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
-import { formatList, goTimeString } from '../output/render.js';
+import { formatList } from '../output/render.js';
 
 export default class Images extends BerthCommand {
   static override summary = 'List images';
@@ -28,13 +28,13 @@ export default class Images extends BerthCommand {
     const service = await this.images(flags.root);
     const summaries = await service.list({ all: flags.all, filters: flags.filter ?? [], ...(args.repository ? { reference: args.repository } : {}) });
     if (flags.json) return this.out(JSON.stringify(summaries, null, 2));
-    const { imageRows, truncateId, createdSince, humanSizeWithPrecision } = await import('@berth/core');
+    const { imageRows, truncateId, createdSince, humanSizeWithPrecision, formatGoTime } = await import('@berth/core');
     const now = new Date();
     const rows = imageRows(summaries, flags.digests).map((r) => {
       const size = humanSizeWithPrecision(r.image.Size, 3);
       return {
         Containers: 'N/A',
-        CreatedAt: goTimeString(r.image.Created),
+        CreatedAt: () => formatGoTime(new Date(r.image.Created * 1000)),
         CreatedSince: createdSince(new Date(r.image.Created * 1000), now),
         Digest: r.digest,
         ID: flags['no-trunc'] ? r.image.Id : truncateId(r.image.Id),
@@ -52,6 +52,7 @@ export default class Images extends BerthCommand {
     this.out(formatList(rows, {
       defaultFormat: table,
       headers: { Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', Size: 'SIZE', Containers: 'CONTAINERS', SharedSize: 'SHARED SIZE', UniqueSize: 'UNIQUE SIZE', VirtualSize: 'VIRTUAL SIZE' },
+      typeName: '*formatter.imageContext',
     }, { format: flags.format, quiet: flags.quiet }));
   }
 }

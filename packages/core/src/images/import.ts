@@ -13,7 +13,7 @@ import { openUncompressed } from '../layer/index.js';
 import { ingestLayer } from './ingest-layer.js';
 import { referenceString, parseTagReference } from '../reference.js';
 import { applyChanges } from './image-changes.js';
-import { goTime } from './go-time.js';
+import { formatGoTimeRFC3339 } from '../format/index.js';
 import { bufferStream } from './store-destination.js';
 
 export interface ImportOptions {
@@ -51,7 +51,7 @@ export async function importImage(backend: StoreBackend, input: Readable, opts: 
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const layer: LayerRecord = { digest: blob.digest, mediaType: MediaType.OciLayer, blobSize: blob.size, diffID: stats.diffID, tarSize: stats.tarSize, size: stats.size };
-  const created = goTime(opts.now ?? new Date());
+  const created = formatGoTimeRFC3339(opts.now ?? new Date(), 'UTC');
   const platform = opts.platform ?? hostPlatform();
   const comment = opts.message || `Imported from ${opts.source}`;
   const image: ImageConfig = {
@@ -89,7 +89,7 @@ export async function importImage(backend: StoreBackend, input: Readable, opts: 
       layers: [layer],
       labels: config.Labels ?? {},
       repoDigests: [],
-      ...(name ? { lastTagTime: goTime(new Date()) } : {}),
+      ...(name ? { lastTagTime: formatGoTimeRFC3339(new Date(), 'UTC') } : {}),
     });
     if (name) draft.tags.set(name, cfg.digest);
   });

@@ -13,4 +13,4 @@ export * from './save-load.js';
 export * from './store-destination.js';
 export * from './store-source.js';
 export * from './image-service.js';
-export * from './go-time.js';
+export * from './ingest-layer.js';

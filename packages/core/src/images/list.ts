@@ -33,7 +33,7 @@ function createdMs(rec: ImageRecord): number {
 }
 
 export function listImages(s: StoreSnapshot, opts: ListOptions = {}): ImageSummary[] {
-  const f = opts.filters ?? new Map();
+  const f: Filters = opts.filters ?? new Map();
   const dangling = danglingFilter(f);
   const danglingOnly = dangling === true;
   const before = f.get('before')?.map((v) => createdMs(findImage(s, v).record));

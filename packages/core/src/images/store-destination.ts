@@ -15,7 +15,7 @@ import { discardEvents } from '../events.js';
 import { ingestLayer } from './ingest-layer.js';
 import { familiarString, parseNormalizedReference } from '../reference.js';
 import { readBlobText } from './store-blobs.js';
-import { goTime } from './go-time.js';
+import { formatGoTimeRFC3339 } from '../format/index.js';
 
 export interface StoreDestinationOptions {
   /** Allow device nodes in layers (root may create them; import by others may not). */
@@ -112,7 +112,7 @@ export class StoreDestination implements ImageDestination {
   async commit(source?: ImageSource): Promise<void> {
     const events = this.options.events ?? discardEvents;
     const pending = this.pending.splice(0);
-    const now = goTime(new Date());
+    const now = formatGoTimeRFC3339(new Date(), 'UTC');
     await this.backend.metadata.update(async (draft) => {
       // A concurrent rmi may have deleted a blob we skipped as present. Under the lock nobody can
       // delete any more, so fetch such blobs again now rather than commit a hole.

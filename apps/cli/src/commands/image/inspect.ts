@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
-import { formatOne } from '../../output/render.js';
+import { formatInspect } from '../../output/render.js';
 
 export default class ImageInspect extends BerthCommand {
   static override summary = 'Display detailed information on one or more images';
@@ -26,11 +26,7 @@ export default class ImageInspect extends BerthCommand {
       }
     }
     // Like docker: what was found is printed, then every miss, and the exit code says so.
-    if (flags.format) {
-      for (const item of found) this.out(formatOne(flags.format, item));
-    } else {
-      this.out(JSON.stringify(found, null, 4));
-    }
+    process.stdout.write(formatInspect(found, flags.format));
     if (errors.length > 0) {
       for (const e of errors) this.errLine(`Error: ${e}`);
       process.exitCode = 1;
