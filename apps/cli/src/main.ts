@@ -1,0 +1,28 @@
+// The bundle entry: every command by its ID (oclif's "explicit" discovery) and oclif's runner.
+// Bundling berth and oclif into one module is what makes start-up fast (see scripts/bundle.mjs).
+import Images from './commands/images.js';
+import Tag from './commands/tag.js';
+import History from './commands/history.js';
+import Rmi from './commands/rmi.js';
+import Save from './commands/save.js';
+import Load from './commands/load.js';
+import Import from './commands/import.js';
+import ImageInspect from './commands/image/inspect.js';
+import ImagePrune from './commands/image/prune.js';
+import SystemDf from './commands/system/df.js';
+
+export const COMMANDS = {
+  images: Images,
+  tag: Tag,
+  history: History,
+  rmi: Rmi,
+  save: Save,
+  load: Load,
+  import: Import,
+  'image:inspect': ImageInspect,
+  'image:prune': ImagePrune,
+  'system:df': SystemDf,
+};
+
+export { execute } from '@oclif/core';
+export { normalizeArgv } from './argv.js';
