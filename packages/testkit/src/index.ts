@@ -11,3 +11,4 @@ export * from './fixtures/rootfs-tar.js';
 export * from './fixtures/hostile-tar.js';
 export * from './fixtures/corrupt-file.js';
 export * from './fixtures/random-image-files.js';
+export * from './contracts/store-contract.js';

@@ -45,6 +45,8 @@ export interface StoreSnapshot {
   images: Map<Digest, ImageRecord>;
   /** Fully normalised tag reference (`docker.io/library/busybox:latest`) → image ID. */
   tags: Map<string, Digest>;
+  /** Blob digest → LayerRecord of the layers `images` use, when the store keeps them (derived: edit `images`). */
+  layers?: Map<Digest, LayerRecord>;
 }
 
 export interface MetadataStore {
