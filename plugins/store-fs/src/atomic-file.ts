@@ -1,0 +1,68 @@
+// Durable file replacement: write a temp file, fsync it, rename it over the target, fsync the
+// directory. A reader sees the old file or the new one, never a mix, even after a power cut.
+import { randomBytes } from 'node:crypto';
+import { link, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fromSystemError } from '@berth/core';
+
+/** A unique temp path in `tmpDir` (which must be on the target's filesystem for rename). */
+export function tempPath(tmpDir: string, label: string): string {
+  return join(tmpDir, `${label}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Replaces `path` with `data` atomically and durably. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, tmpDir: string): Promise<void> {
+  const tmp = await writeDurableTemp(data, tmpDir, basename(path));
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw fromSystemError(err, `writing ${path}`);
+  }
+  await fsyncDir(dirname(path));
+}
+
+/**
+ * Creates `path` with `data` only if it does not exist; false when it already did. link(2) fails
+ * on an existing name, so two processes creating the layout at once cannot overwrite each other.
+ */
+export async function createFileExclusive(path: string, data: string | Uint8Array, tmpDir: string): Promise<boolean> {
+  const tmp = await writeDurableTemp(data, tmpDir, basename(path));
+  try {
+    await link(tmp, path);
+    await fsyncDir(dirname(path));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw fromSystemError(err, `creating ${path}`);
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
+}
+
+async function writeDurableTemp(data: string | Uint8Array, tmpDir: string, label: string): Promise<string> {
+  const tmp = tempPath(tmpDir, label);
+  try {
+    const fh = await open(tmp, 'wx');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return tmp;
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw fromSystemError(err, `writing ${label}`);
+  }
+}
+
+/** Makes a rename or link in `dir` durable (POSIX: the entry lives in the directory's data). */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

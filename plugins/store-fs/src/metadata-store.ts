@@ -1,0 +1,175 @@
+// The MetadataStore of store-fs: tags live in index.json (the OCI layout's own refs), records in
+// berth/db.json. Reads take no lock; updates are serialised across processes by berth/lock.
+import { open, readFile, stat } from 'node:fs/promises';
+import {
+  BerthError,
+  type ContentStore,
+  type Descriptor,
+  type Digest,
+  type ImageRecord,
+  type LayerRecord,
+  type MetadataStore,
+  type StoreSnapshot,
+  type UpdateOptions,
+} from '@berth/core';
+import { writeFileAtomic } from './atomic-file.js';
+import type { StoreLayout } from './layout.js';
+import { withStoreLock, type LockOptions } from './lock.js';
+import { decodeDb, encodeDb } from './metadata-db.js';
+import { encodeOciIndex, entryTag, parseOciIndex } from './oci-index.js';
+import { rebuildImageRecord, type RecomputeLayerRecord } from './record-rebuild.js';
+
+export interface FsMetadataOptions {
+  lock?: LockOptions;
+  recomputeLayerRecord?: RecomputeLayerRecord;
+}
+
+/** A snapshot plus what an update needs to rewrite the files faithfully. */
+export interface StoreState {
+  snapshot: StoreSnapshot;
+  /** index.json entries that are not berth images (another tool's index, missing blobs): kept as they are. */
+  foreign: Descriptor[];
+  indexText: string;
+  dbText: string;
+  /** Some records were rebuilt from blobs because db.json lacked them. */
+  rebuilt: number;
+}
+
+const READ_ATTEMPTS = 5;
+
+export class FsMetadataStore implements MetadataStore {
+  constructor(
+    private readonly layout: StoreLayout,
+    private readonly content: ContentStore,
+    private readonly options: FsMetadataOptions = {},
+  ) {}
+
+  async read(): Promise<StoreSnapshot> {
+    return (await this.readState()).snapshot;
+  }
+
+  async update<T>(change: (draft: StoreSnapshot) => T | Promise<T>, options: UpdateOptions = {}): Promise<T> {
+    return this.updateWithLock(this.options.lock ?? {}, change, options);
+  }
+
+  async updateWithLock<T>(lockOptions: LockOptions, change: (draft: StoreSnapshot) => T | Promise<T>, options: UpdateOptions = {}): Promise<T> {
+    const { layout } = this;
+    return withStoreLock(layout.lock, lockOptions, async (lock) => {
+      const state = await this.readState();
+      const before = state.snapshot;
+      const draft = structuredClone(before);
+      const result = await change(draft);
+      checkDraft(draft);
+      const committed: StoreSnapshot = { images: draft.images, tags: draft.tags, layers: layersOf(draft.images) };
+
+      // Crash consistency. index.json is the commit point: its rename decides which images and
+      // tags exist. db.json is written first, and holds the records of the images before AND
+      // after this change; so whichever of the two files a kill -9 leaves behind, every image
+      // index.json names has its record (records index.json does not name are dropped on read).
+      // The next update writes the db without the removed images, so the superset does not grow.
+      const union = new Map(before.images);
+      for (const [id, record] of draft.images) union.set(id, record);
+      const dbText = encodeDb(union.values());
+      const indexText = encodeOciIndex(committed, state.foreign);
+      lock.assertHeld();
+      if (dbText !== state.dbText) await writeFileAtomic(layout.db, dbText, layout.tmp);
+      lock.assertHeld();
+      if (indexText !== state.indexText) await writeFileAtomic(layout.indexJson, indexText, layout.tmp);
+
+      // Still under the lock: blobs the commit orphaned can be deleted without racing a writer.
+      if (options.afterCommit) await options.afterCommit(committed, before);
+      return result;
+    });
+  }
+
+  /** Reads index.json and db.json consistently, without the lock. */
+  async readState(): Promise<StoreState> {
+    let indexText = '';
+    let dbText = '';
+    for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
+      const index = await this.readIndex();
+      indexText = index.text;
+      dbText = await readFile(this.layout.db, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return '';
+        throw err;
+      });
+      // index.json is replaced by rename, so a new inode means a commit landed between our reads.
+      // While it has not, the db we read is the one written for this index or the next one, and
+      // both hold every record this index names.
+      const now = await stat(this.layout.indexJson).catch(() => undefined);
+      if (now?.ino === index.ino) break;
+    }
+    return this.buildState(indexText, dbText);
+  }
+
+  private async readIndex(): Promise<{ text: string; ino: number }> {
+    let fh;
+    try {
+      fh = await open(this.layout.indexJson, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new BerthError('ERR_STORE_CORRUPT', `${this.layout.indexJson} is missing: ${this.layout.root} is not an OCI image layout`);
+      }
+      throw err;
+    }
+    try {
+      const { ino } = await fh.stat();
+      return { text: await fh.readFile('utf8'), ino };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async buildState(indexText: string, dbText: string): Promise<StoreState> {
+    const entries = parseOciIndex(indexText, this.layout.indexJson);
+    const db = decodeDb(dbText, this.layout.db);
+    const byManifest = new Map<Digest, ImageRecord>();
+    for (const record of db.images.values()) byManifest.set(record.manifest.digest, record);
+
+    const images = new Map<Digest, ImageRecord>();
+    const tags = new Map<string, Digest>();
+    const foreign: Descriptor[] = [];
+    let rebuilt = 0;
+    for (const desc of entries) {
+      let record = byManifest.get(desc.digest);
+      if (!record) {
+        record = await rebuildImageRecord(desc, this.content, db.layers, this.options.recomputeLayerRecord);
+        if (record) {
+          byManifest.set(desc.digest, record);
+          rebuilt++;
+        }
+      }
+      const known = record && images.get(record.id);
+      // Two manifests for one config (one image ID) cannot both be a berth image: keep the first.
+      if (!record || (known && known.manifest.digest !== desc.digest)) {
+        foreign.push(desc);
+        continue;
+      }
+      images.set(record.id, record);
+      const tag = entryTag(desc);
+      if (tag !== undefined && !tags.has(tag)) tags.set(tag, record.id);
+    }
+    return { snapshot: { images, tags, layers: layersOf(images) }, foreign, indexText, dbText, rebuilt };
+  }
+}
+
+function layersOf(images: ReadonlyMap<Digest, ImageRecord>): Map<Digest, LayerRecord> {
+  const layers = new Map<Digest, LayerRecord>();
+  for (const image of images.values()) for (const layer of image.layers) layers.set(layer.digest, layer);
+  return layers;
+}
+
+/** Refuses a draft index.json could not represent; the update then persists nothing. */
+function checkDraft(draft: StoreSnapshot): void {
+  const manifests = new Map<Digest, Digest>();
+  for (const [id, record] of draft.images) {
+    if (record.id !== id) throw new BerthError('ERR_INVALID_ARGUMENT', `image record ${record.id} is stored under the ID ${id}`);
+    const other = manifests.get(record.manifest.digest);
+    if (other) throw new BerthError('ERR_INVALID_ARGUMENT', `images ${other} and ${id} claim the same manifest ${record.manifest.digest}`);
+    manifests.set(record.manifest.digest, id);
+  }
+  for (const [tag, id] of draft.tags) {
+    if (tag === '') throw new BerthError('ERR_INVALID_ARGUMENT', 'an empty tag cannot be stored');
+    if (!draft.images.has(id)) throw new BerthError('ERR_INVALID_ARGUMENT', `tag ${tag} points to image ${id}, which is not in the store`);
+  }
+}
