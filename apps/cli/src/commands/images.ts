@@ -16,7 +16,7 @@ export default class Images extends BerthCommand {
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Show all images (default hides intermediate images)' }),
     digests: Flags.boolean({ description: 'Show digests' }),
-    filter: Flags.string({ char: 'f', description: 'Filter output based on conditions provided (dangling, label, before, since, reference, until)', multiple: true }),
+    filter: Flags.string({ char: 'f', description: 'Filter output based on conditions provided (dangling, label, before, since, reference, until)', multiple: true, multipleNonGreedy: true }),
     format: Flags.string({ description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" }),
     'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
     quiet: Flags.boolean({ char: 'q', description: 'Only show image IDs' }),

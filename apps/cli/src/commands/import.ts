@@ -15,7 +15,7 @@ export default class Import extends BerthCommand {
     repository: Args.string({ description: 'REPOSITORY[:TAG]', required: false }),
   };
   static override flags = {
-    change: Flags.string({ char: 'c', description: 'Apply Dockerfile instruction to the created image', multiple: true }),
+    change: Flags.string({ char: 'c', description: 'Apply Dockerfile instruction to the created image', multiple: true, multipleNonGreedy: true }),
     message: Flags.string({ char: 'm', description: 'Set commit message for imported image' }),
     platform: Flags.string({ description: 'Set platform if server is multi-platform capable' }),
   };

@@ -16,7 +16,16 @@ export function progressBar(current: number, total: number, width = 50): string 
   return `[${bar}] ${humanSize(current).padStart(8)}/${humanSize(total)}`;
 }
 
-export function createProgress(out: Writable & { isTTY?: boolean }, opts: { quiet?: boolean } = {}): Progress {
+export interface ProgressOptions {
+  quiet?: boolean;
+  /**
+   * Print status lines (`id: Pull complete`) when not on a terminal. Docker's load sends only
+   * progress there, so `docker load | cat` shows just "Loaded image: …"; pull shows its lines.
+   */
+  plainStatusLines?: boolean;
+}
+
+export function createProgress(out: Writable & { isTTY?: boolean }, opts: ProgressOptions = {}): Progress {
   const tty = Boolean(out.isTTY) && !opts.quiet;
   const lines: string[] = []; // ids in the order their lines were drawn (terminal only)
   const write = (s: string): void => void out.write(s);
@@ -28,7 +37,7 @@ export function createProgress(out: Writable & { isTTY?: boolean }, opts: { quie
     const text = `${e.id ? `${e.id}: ` : ''}${e.status ?? ''}`;
     const detail = e.progressDetail;
     if (!tty) {
-      if (detail && detail.total && e.status && !/complete|exists/i.test(e.status)) return;
+      if (!opts.plainStatusLines || (detail && detail.total && e.status && !/complete|exists/i.test(e.status))) return;
       return write(`${text}\n`);
     }
     const bar = detail?.total ? ` ${progressBar(detail.current ?? 0, detail.total)}` : '';

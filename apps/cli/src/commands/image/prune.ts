@@ -7,7 +7,7 @@ export default class ImagePrune extends BerthCommand {
   static override examples = ['<%= config.bin %> image prune -f', '<%= config.bin %> image prune -a --filter "until=24h"', '<%= config.bin %> image prune -a -f --filter "label!=keep"'];
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Remove all unused images, not just dangling ones' }),
-    filter: Flags.string({ description: 'Provide filter values (e.g. "until=<timestamp>", "label=<key>=<value>")', multiple: true }),
+    filter: Flags.string({ description: 'Provide filter values (e.g. "until=<timestamp>", "label=<key>=<value>")', multiple: true, multipleNonGreedy: true }),
     force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
   };
 
