@@ -2,7 +2,7 @@
 // rows Docker's CLI draws from them (docker/cli formatter/image.go), one per repository and tag.
 import type { ImageRecord, StoreSnapshot } from '../contracts/metadata-store.js';
 import { familiarName, familiarString, parseNormalizedReference, referenceMatches, type Reference } from '../reference.js';
-import { childrenOf, findImage, tagsOf } from './lookup.js';
+import { findImage, indexSnapshot } from './lookup.js';
 import { danglingFilter, matchLabels, parseFilters, parseTimestamp, type Filters } from './filters.js';
 
 export const IMAGE_LIST_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'] as const;
@@ -41,8 +41,9 @@ export function listImages(s: StoreSnapshot, opts: ListOptions = {}): ImageSumma
   const until = f.get('until')?.map((v) => parseTimestamp(v, opts.now ?? Date.now()));
   const patterns = f.get('reference');
   const out: ImageSummary[] = [];
+  const index = indexSnapshot(s);
   for (const rec of s.images.values()) {
-    const children = childrenOf(s, rec.id).length;
+    const children = index.children(rec.id);
     if (danglingOnly && children > 0) continue;
     const created = createdMs(rec);
     if (before && !before.every((t) => created < t)) continue;
@@ -51,7 +52,7 @@ export function listImages(s: StoreSnapshot, opts: ListOptions = {}): ImageSumma
     if (f.has('label') && !matchLabels(f, rec.labels)) continue;
     let repoTags: string[] = [];
     let repoDigests: string[] = [];
-    const refs = [...tagsOf(s, rec.id), ...rec.repoDigests];
+    const refs = [...index.tags(rec.id), ...rec.repoDigests];
     for (const full of refs) {
       const ref = parseNormalizedReference(full);
       if (patterns && !patterns.some((p) => referenceMatches(p, ref))) continue;

@@ -81,6 +81,24 @@ export function tagsOf(snapshot: StoreSnapshot, id: Digest): string[] {
   return out.sort();
 }
 
+/** Tags and children of every image, computed once: listing 1,000 images must not be quadratic. */
+export interface SnapshotIndex {
+  tags(id: Digest): string[];
+  children(id: Digest): number;
+}
+
+export function indexSnapshot(s: StoreSnapshot): SnapshotIndex {
+  const tags = new Map<Digest, string[]>();
+  const children = new Map<Digest, number>();
+  for (const [ref, id] of s.tags) {
+    const list = tags.get(id);
+    if (list) list.push(ref);
+    else tags.set(id, [ref]);
+  }
+  for (const rec of s.images.values()) if (rec.parent) children.set(rec.parent, (children.get(rec.parent) ?? 0) + 1);
+  return { tags: (id) => (tags.get(id) ?? []).sort(), children: (id) => children.get(id) ?? 0 };
+}
+
 /** Image IDs whose parent is `id` (images made here by build or commit). */
 export function childrenOf(snapshot: StoreSnapshot, id: Digest): Digest[] {
   const out: Digest[] = [];
