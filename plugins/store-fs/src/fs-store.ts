@@ -2,7 +2,7 @@
 // berth's own files in berth/) and returns it as a StoreBackend.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BerthError, MediaType, isBerthError, type StoreBackend, type StoreFactoryOptions } from '@berth/core';
+import { BerthError, MediaType, type StoreBackend, type StoreFactoryOptions } from '@berth/core';
 import { createFileExclusive } from './atomic-file.js';
 import { FsContentStore } from './content-store.js';
 import { storeLayout, type StoreLayout } from './layout.js';
@@ -10,6 +10,7 @@ import type { LockOptions } from './lock.js';
 import { FsMetadataStore } from './metadata-store.js';
 import type { RecomputeLayerRecord } from './record-rebuild.js';
 import { removeStaleTemps } from './temp-cleanup.js';
+import { parseOciIndex } from './oci-index.js';
 
 export interface FsStoreOptions extends StoreFactoryOptions {
   /** Lock timeout and staleness (defaults: give up after 30 s; a lock idle for 10 s is stale). */
@@ -26,8 +27,6 @@ export interface FsStore extends StoreBackend {
 
 const OCI_LAYOUT = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 const EMPTY_INDEX = JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] });
-// A repair is a courtesy (reads rebuild in memory anyway): never make open() wait long for it.
-const REPAIR_LOCK_TIMEOUT_MS = 1_000;
 
 export async function openFsStore(options: FsStoreOptions): Promise<FsStore> {
   const layout = storeLayout(resolve(options.root));
@@ -40,12 +39,8 @@ export async function openFsStore(options: FsStoreOptions): Promise<FsStore> {
 
   const content = new FsContentStore(layout);
   const metadata = new FsMetadataStore(layout, content, options);
-  const state = await metadata.readState(); // refuses an invalid index.json with ERR_STORE_CORRUPT
-  if (state.rebuilt > 0) {
-    await metadata.updateWithLock({ ...options.lock, timeoutMs: REPAIR_LOCK_TIMEOUT_MS }, () => undefined).catch((err: unknown) => {
-      if (!isBerthError(err, 'ERR_STORE_LOCKED')) throw err;
-    });
-  }
+  // Refuse an invalid index.json now; reading the records waits until a command needs them.
+  parseOciIndex(await readFile(layout.indexJson, 'utf8'), layout.indexJson);
 
   return {
     root: layout.root,

@@ -3,6 +3,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import {
   BerthError,
+  isBerthError,
   type ContentStore,
   type Descriptor,
   type Digest,
@@ -36,6 +37,7 @@ export interface StoreState {
 }
 
 const READ_ATTEMPTS = 5;
+const REPAIR_LOCK_TIMEOUT_MS = 1_000;
 
 export class FsMetadataStore implements MetadataStore {
   constructor(
@@ -44,8 +46,18 @@ export class FsMetadataStore implements MetadataStore {
     private readonly options: FsMetadataOptions = {},
   ) {}
 
+  private repairTried = false;
+
   async read(): Promise<StoreSnapshot> {
-    return (await this.readState()).snapshot;
+    const state = await this.readState();
+    if (state.rebuilt > 0 && !this.repairTried) {
+      // Records rebuilt from blobs are saved once, as a courtesy: never wait long for the lock.
+      this.repairTried = true;
+      await this.updateWithLock({ ...this.options.lock, timeoutMs: REPAIR_LOCK_TIMEOUT_MS }, () => undefined).catch((err: unknown) => {
+        if (!isBerthError(err, 'ERR_STORE_LOCKED')) throw err;
+      });
+    }
+    return state.snapshot;
   }
 
   async update<T>(change: (draft: StoreSnapshot) => T | Promise<T>, options: UpdateOptions = {}): Promise<T> {

@@ -17,17 +17,18 @@ export class GoFloat {
   constructor(readonly value: number) {}
 }
 
-const TYPE_NAME = Symbol.for('berth.goTypeName');
+// Kept beside the object, not on it: defining a property on every listed row costs a shape change each.
+const typeNames = new WeakMap<object, string>();
 
 /** Slices and maps whose element type is interface{} even when every element is a string. */
 const interfaceContainers = new WeakSet<object>();
 
 /**
  * Marks a plain object as a Go struct with a type name, used in "can't evaluate field X in type …"
- * errors (Docker: `*formatter.imageContext`). The name is not enumerable, so it never prints.
+ * errors (Docker: `*formatter.imageContext`). The name is not a property, so it never prints.
  */
 export function goStruct<T extends object>(typeName: string, fields: T): T {
-  Object.defineProperty(fields, TYPE_NAME, { value: typeName, enumerable: false });
+  typeNames.set(fields, typeName);
   return fields;
 }
 
@@ -110,7 +111,7 @@ export function goTypeName(v: unknown): string {
     case 'func':
       return 'func(...interface {}) interface {}';
     case 'struct': {
-      const named = (v as { [TYPE_NAME]?: string })[TYPE_NAME];
+      const named = typeNames.get(v as object);
       if (named !== undefined) return named;
       const ctor = (v as object).constructor;
       return ctor !== undefined && ctor !== Object && ctor.name !== '' ? ctor.name : 'struct';
