@@ -23,7 +23,7 @@ export abstract class BerthCommand extends Command {
   }
 
   protected out(text: string): void {
-    process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
   protected errLine(text: string): void {

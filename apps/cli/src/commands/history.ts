@@ -32,7 +32,7 @@ export default class History extends BerthCommand {
         Size: flags.human ? humanSizeWithPrecision(h.Size, 3) : String(h.Size),
       };
     });
-    this.out(formatList(rows, {
+    process.stdout.write(formatList(rows, {
       defaultFormat: 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}',
       headers: { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' },
       typeName: '*formatter.historyContext',

@@ -28,7 +28,7 @@ export default class Images extends BerthCommand {
     const service = await this.images(flags.root);
     const summaries = await service.list({ all: flags.all, filters: flags.filter ?? [], ...(args.repository ? { reference: args.repository } : {}) });
     if (flags.json) return this.out(JSON.stringify(summaries, null, 2));
-    const { imageRows, truncateId, createdSince, humanSizeWithPrecision, formatGoTime } = await import('@berth/core');
+    const { imageRows, truncateId, createdSince, humanSize, humanSizeWithPrecision, formatGoTime } = await import('@berth/core');
     const now = new Date();
     // Fields are methods so a template pays only for what it shows (1,000 rows add up).
     const sizes = new Map<number, string>();
@@ -46,13 +46,14 @@ export default class Images extends BerthCommand {
         Size: size,
         Tag: r.tag,
         UniqueSize: 'N/A',
-        VirtualSize: size,
+        // Docker renders VirtualSize with go-units' default precision (4), Size with 3.
+        VirtualSize: () => humanSize(r.image.Size),
       };
     });
     const table = flags.digests
       ? 'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}'
       : 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
-    this.out(formatList(rows, {
+    process.stdout.write(formatList(rows, {
       defaultFormat: table,
       headers: { Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', Size: 'SIZE', Containers: 'CONTAINERS', SharedSize: 'SHARED SIZE', UniqueSize: 'UNIQUE SIZE', VirtualSize: 'VIRTUAL SIZE' },
       typeName: '*formatter.imageContext',

@@ -20,7 +20,7 @@ export default class SystemDf extends BerthCommand {
       // Logical counts a shared layer in every image, as `images` does; physical is the blobs on disk.
       PhysicalSize: humanSize(usage.physicalSize),
     };
-    this.out(formatList([row], {
+    process.stdout.write(formatList([row], {
       defaultFormat: 'table {{.Type}}\t{{.TotalCount}}\t{{.Size}}\t{{.PhysicalSize}}',
       headers: { Type: 'TYPE', TotalCount: 'TOTAL', Size: 'LOGICAL SIZE', PhysicalSize: 'PHYSICAL SIZE' },
     }, { format: flags.format }));
