@@ -8,6 +8,8 @@ const alias = {
   '@berth/core': src('./packages/core/src/index.ts'),
   '@berth/testkit': src('./packages/testkit/src/index.ts'),
   '@berth/store-fs': src('./plugins/store-fs/src/index.ts'),
+  '@berth/registry-distribution': src('./plugins/registry-distribution/src/index.ts'),
+  '@berth/builder-dockerfile': src('./plugins/builder-dockerfile/src/index.ts'),
 };
 
 export default defineConfig({

@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'ERR_PLUGIN'
   | 'ERR_UNSUPPORTED'
   | 'ERR_ABORTED'
+  | 'ERR_UNAUTHORIZED' | 'ERR_REGISTRY' | 'ERR_NETWORK'
+  | 'ERR_DOCKERFILE'
   | 'ERR_IO';
 
 export class BerthError extends Error {

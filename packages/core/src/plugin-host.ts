@@ -1,6 +1,7 @@
 // Loads plugins and checks them at start, as fastify checks its plugins: a wrong API version or
 // a name/provider clash refuses to start with one clear line (ERR_PLUGIN).
 import { BerthError } from './errors.js';
+import type { RegistryAdapter } from './contracts/registry.js';
 import { PLUGIN_API_VERSION, type BerthPlugin, type PluginContext, type StoreBackend, type StoreFactoryOptions } from './contracts/plugin.js';
 
 type StoreFactory = (options: StoreFactoryOptions) => Promise<StoreBackend>;
@@ -9,6 +10,7 @@ export class PluginHost {
   private readonly plugins = new Map<string, BerthPlugin>();
   private readonly providers = new Map<string, string>();
   private readonly stores = new Map<string, StoreFactory>();
+  private readonly registries: RegistryAdapter[] = [];
 
   async register(plugin: BerthPlugin): Promise<void> {
     if (!plugin || typeof plugin.name !== 'string' || typeof plugin.register !== 'function') {
@@ -28,6 +30,11 @@ export class PluginHost {
         if (!plugin.provides.includes(`store:${name}`)) throw new BerthError('ERR_PLUGIN', `plugin ${plugin.name} provides store:${name} without declaring it`);
         this.stores.set(name, factory);
       },
+      provideRegistryAdapter: (given, adapter) => {
+        const name = given.replace(/^registry:/, '');
+        if (!plugin.provides.includes(`registry:${name}`)) throw new BerthError('ERR_PLUGIN', `plugin ${plugin.name} provides registry:${name} without declaring it`);
+        this.registries.push(adapter);
+      },
     };
     await plugin.register(ctx);
     this.plugins.set(plugin.name, plugin);
@@ -38,5 +45,12 @@ export class PluginHost {
     const factory = this.stores.get(name);
     if (!factory) throw new BerthError('ERR_PLUGIN', `no plugin provides store:${name}`);
     return factory(options);
+  }
+
+  /** The adapter for a registry host: the first loaded plugin that claims it. */
+  registryAdapter(host: string): RegistryAdapter {
+    const adapter = this.registries.find((a) => a.claims(host));
+    if (!adapter) throw new BerthError('ERR_PLUGIN', `no plugin provides a registry adapter for ${host}`);
+    return adapter;
   }
 }

@@ -6,6 +6,8 @@ export * from './peers/require-peer.js';
 export * from './peers/dockerd.js';
 export * from './peers/skopeo.js';
 export * from './peers/umoci.js';
+export * from './peers/registry.js';
+export * from './peers/token-server.js';
 export * from './fixtures/busybox-rootfs.js';
 export * from './fixtures/rootfs-tar.js';
 export * from './fixtures/hostile-tar.js';

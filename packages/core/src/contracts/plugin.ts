@@ -2,6 +2,7 @@
 // registers what it provides. Loading checks both and refuses with one clear line.
 import type { ContentStore } from './content-store.js';
 import type { MetadataStore } from './metadata-store.js';
+import type { RegistryAdapter } from './registry.js';
 
 export const PLUGIN_API_VERSION = 1;
 
@@ -20,6 +21,8 @@ export interface StoreFactoryOptions {
 
 export interface PluginContext {
   provideStore(name: string, factory: (options: StoreFactoryOptions) => Promise<StoreBackend>): void;
+  /** Declared as `registry:<name>` in `provides`; the first loaded adapter claiming a host serves it. */
+  provideRegistryAdapter(name: string, adapter: RegistryAdapter): void;
 }
 
 export interface BerthPlugin {

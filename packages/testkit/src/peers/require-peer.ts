@@ -13,6 +13,7 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   skopeo: 'skopeo',
   umoci: 'umoci',
   busybox: 'busybox-static',
+  'docker-registry': 'docker-registry', htpasswd: 'apache2-utils', openssl: 'openssl',
 };
 
 // Root's PATH in a CI container often lacks the sbin directories where dockerd and runc live.

@@ -1,0 +1,10 @@
+// @berth/registry-distribution: the OCI Distribution / Docker Registry v2 adapter, and Docker's
+// client config as berth's credential store.
+export * from './plugin.js';
+export * from './distribution-adapter.js';
+export * from './registry-endpoint.js';
+export * from './auth-challenge.js';
+export * from './docker-config.js';
+export { RegistryClient, MANIFEST_ACCEPT } from './registry-client.js';
+export { RegistryHttp } from './registry-http.js';
+export { RegistryAuth } from './registry-auth.js';

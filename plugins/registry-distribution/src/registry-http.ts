@@ -1,0 +1,190 @@
+// HTTP to one registry host: timeouts on every request, bounded retries with backoff (network
+// errors, 408/429/5xx, Retry-After honoured), redirects followed by hand, and the auth handshake.
+import type { Readable } from 'node:stream';
+import { Agent, request, type Dispatcher } from 'undici';
+import { BerthError } from '@berth/core';
+import type { RegistryEndpoint } from './registry-endpoint.js';
+import type { RegistryAuth } from './registry-auth.js';
+
+export interface HttpTimeouts {
+  connectMs: number;
+  /** Until the response headers arrive. */
+  headersMs: number;
+  /** Between two chunks of a body. */
+  bodyMs: number;
+}
+
+export interface RegistryRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A path under the base (`/v2/…`) or an absolute URL (an upload Location). */
+  path: string;
+  headers?: Record<string, string>;
+  /** A replayable body (Buffer) may be retried; a stream is sent once. */
+  body?: Buffer | Readable;
+  /** `repository:NAME:pull,push` — the token scope this request needs. */
+  scope?: string;
+  signal?: AbortSignal;
+  /** Statuses the caller handles itself instead of an error (404 on HEAD). */
+  accept?: readonly number[];
+}
+
+export type RegistryResponse = Dispatcher.ResponseData;
+
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const MAX_REDIRECTS = 5;
+
+export interface RegistryHttpOptions {
+  timeouts?: Partial<HttpTimeouts>;
+  retries?: number;
+  /** First backoff delay; doubled per attempt. */
+  backoffMs?: number;
+}
+
+export class RegistryHttp {
+  readonly dispatcher: Agent;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+
+  constructor(readonly endpoint: RegistryEndpoint, readonly auth: RegistryAuth, options: RegistryHttpOptions = {}) {
+    const t = { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000, ...options.timeouts };
+    this.dispatcher = new Agent({ connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs });
+    this.retries = options.retries ?? 4;
+    this.backoffMs = options.backoffMs ?? 250;
+  }
+
+  url(path: string): string {
+    return /^https?:\/\//.test(path) ? path : `${this.endpoint.base}${path}`;
+  }
+
+  /** Sends the request; throws a BerthError for any status outside 2xx/3xx and `accept`. */
+  async send(req: RegistryRequest): Promise<RegistryResponse> {
+    const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+    for (let attempt = 0; ; attempt++) {
+      let res: RegistryResponse;
+      try {
+        res = await this.authorized(req);
+      } catch (err) {
+        if (err instanceof BerthError || !replayable || attempt >= this.retries || req.signal?.aborted) throw networkError(err, this.url(req.path));
+        await sleep(this.backoffMs * 2 ** attempt, req.signal);
+        continue;
+      }
+      if (RETRY_STATUSES.has(res.statusCode) && replayable && attempt < this.retries && !req.accept?.includes(res.statusCode)) {
+        await res.body.dump().catch(() => {});
+        await sleep(retryDelay(res.headers['retry-after'], this.backoffMs * 2 ** attempt), req.signal);
+        continue;
+      }
+      if (res.statusCode >= 400 && !req.accept?.includes(res.statusCode)) throw await registryError(res, req);
+      return res;
+    }
+  }
+
+  /** One attempt: with the credentials we hold, then once more after answering a 401 challenge. */
+  private async authorized(req: RegistryRequest): Promise<RegistryResponse> {
+    const res = await this.follow(req, this.auth.header(req.scope));
+    if (res.statusCode !== 401) return res;
+    const challenge = res.headers['www-authenticate'];
+    await res.body.dump().catch(() => {});
+    const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+    if (!(await this.auth.answer(typeof challenge === 'string' ? challenge : challenge?.[0], req.scope, this, req.signal)) || !replayable) {
+      throw unauthorized(this.endpoint.host);
+    }
+    const again = await this.follow(req, this.auth.header(req.scope));
+    if (again.statusCode === 401) {
+      await again.body.dump().catch(() => {});
+      throw unauthorized(this.endpoint.host);
+    }
+    return again;
+  }
+
+  private async follow(req: RegistryRequest, authorization: string | undefined): Promise<RegistryResponse> {
+    let url = this.url(req.path);
+    const origin = new URL(this.endpoint.base).origin;
+    for (let hop = 0; ; hop++) {
+      const sameOrigin = new URL(url).origin === origin;
+      const headers = { 'user-agent': 'berth/0.1', ...req.headers, ...(authorization && sameOrigin ? { authorization } : {}) };
+      const res = await request(url, {
+        method: req.method,
+        headers,
+        dispatcher: this.dispatcher,
+        ...(req.body !== undefined ? { body: req.body } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      const location = res.headers.location;
+      // Blob GETs redirect to storage (S3, a CDN); credentials stay with the registry's origin.
+      if ((req.method === 'GET' || req.method === 'HEAD') && res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string') {
+        await res.body.dump().catch(() => {});
+        if (hop >= MAX_REDIRECTS) throw new BerthError('ERR_REGISTRY', `too many redirects from ${this.url(req.path)}`);
+        url = new URL(location, url).toString();
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** A plain request elsewhere (the token endpoint), with timeouts and the same retry rules. */
+  async external(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<RegistryResponse> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await request(url, { method: 'GET', headers: { 'user-agent': 'berth/0.1', ...headers }, dispatcher: this.dispatcher, ...(signal ? { signal } : {}) });
+        if (RETRY_STATUSES.has(res.statusCode) && attempt < this.retries) {
+          await res.body.dump().catch(() => {});
+          await sleep(retryDelay(res.headers['retry-after'], this.backoffMs * 2 ** attempt), signal);
+          continue;
+        }
+        return res;
+      } catch (err) {
+        if (attempt >= this.retries || signal?.aborted) throw networkError(err, url);
+        await sleep(this.backoffMs * 2 ** attempt, signal);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function unauthorized(host: string): BerthError {
+  return new BerthError('ERR_UNAUTHORIZED', `unauthorized: authentication required for ${host}; try 'berth login ${host}'`);
+}
+
+/** Retry-After in seconds or as an HTTP date; capped so a hostile server cannot park us. */
+function retryDelay(header: string | string[] | undefined, fallback: number): number {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (!v) return fallback;
+  const secs = Number(v);
+  const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(v) - Date.now();
+  return Math.min(Math.max(Number.isFinite(ms) ? ms : fallback, 0), 30_000);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new BerthError('ERR_ABORTED', 'aborted'));
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = (): void => { clearTimeout(t); reject(new BerthError('ERR_ABORTED', 'aborted')); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function networkError(err: unknown, url: string): unknown {
+  if (err instanceof BerthError) return err;
+  const e = err as { code?: string; message?: string; name?: string };
+  if (e?.name === 'AbortError') return new BerthError('ERR_ABORTED', 'aborted', { cause: err });
+  const what = e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT' || e?.code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timed out' : (e?.message ?? String(err));
+  return new BerthError('ERR_NETWORK', `${new URL(url).host}: ${what}`, { cause: err });
+}
+
+/** Maps a registry's error JSON (dist-spec "Error Codes") to one line naming the thing. */
+async function registryError(res: RegistryResponse, req: RegistryRequest): Promise<BerthError> {
+  let detail = '';
+  try {
+    const text = (await res.body.text()).slice(0, 4096);
+    const json = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
+    const first = json.errors?.[0];
+    if (first) detail = `${first.code ?? ''}${first.message ? `: ${first.message}` : ''}`;
+  } catch {
+    /* not JSON: the status says enough */
+  }
+  const code = res.statusCode === 404 ? (req.path.includes('/manifests/') ? 'ERR_MANIFEST_UNKNOWN' : 'ERR_BLOB_UNKNOWN') : res.statusCode === 403 ? 'ERR_UNAUTHORIZED' : 'ERR_REGISTRY';
+  return new BerthError(code, `${req.method} ${req.path.replace(/\?.*/, '')}: ${res.statusCode}${detail ? ` ${detail}` : ''}`);
+}

@@ -1,0 +1,29 @@
+// A pass-through that hashes and counts a blob as it streams and fails at the end (or as soon as
+// it grows too big) when the bytes are not what the descriptor promised.
+import { Transform, type TransformCallback } from 'node:stream';
+import { createHash, type Hash } from 'node:crypto';
+import { BerthError, digestAlgorithm, type Digest } from '@berth/core';
+
+export class VerifyingStream extends Transform {
+  private readonly hash: Hash;
+  private bytes = 0;
+
+  constructor(private readonly expected: Digest, private readonly size: number, private readonly what: string) {
+    super();
+    this.hash = createHash(digestAlgorithm(expected));
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.size >= 0 && this.bytes > this.size) return cb(new BerthError('ERR_SIZE_MISMATCH', `${this.what}: the registry sent more than the ${this.size} bytes its descriptor declares`));
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    if (this.size >= 0 && this.bytes !== this.size) return cb(new BerthError('ERR_SIZE_MISMATCH', `${this.what}: size mismatch: expected ${this.size} bytes, got ${this.bytes}`));
+    const actual = `${digestAlgorithm(this.expected)}:${this.hash.digest('hex')}`;
+    if (actual !== this.expected) return cb(new BerthError('ERR_DIGEST_MISMATCH', `${this.what}: digest mismatch: expected ${this.expected}, got ${actual}`));
+    cb();
+  }
+}
