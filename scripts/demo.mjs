@@ -20,7 +20,7 @@ const tar = join(work, 'rootfs.tar');
 execFileSync('tar', ['-C', rootfs, '-cf', tar, '.']);
 
 const run = (...args) => {
-  console.log(`$ berth ${args.map((a) => (/[\s"{}[]]/.test(a) ? `'${a}'` : a)).join(' ')}`);
+  console.log(`$ berth ${args.map((a) => (/[\s"{}[\]]/.test(a) ? `'${a}'` : a)).join(' ')}`);
   execFileSync(process.execPath, [berth, ...args], { stdio: 'inherit' });
 };
 try {
