@@ -26,6 +26,7 @@ export { sprint, sprintf, sprintln } from './go-printf.js';
 export { marshalGoJSON, type GoJSONOptions } from './go-json.js';
 export { formatGoTime, formatGoTimeRFC3339 } from './go-time.js';
 export { displayWidth, TabFlags, TabWriter } from './tabwriter.js';
+export { quote as goQuote } from './go-quote.js';
 export {
   bytesSize,
   createdSince,

@@ -1,0 +1,15 @@
+// @berth/builder-dockerfile: the Dockerfile frontend (parser, instructions, stages, variable
+// substitution) and the build context (.dockerignore, context walker).
+export { parse, formatWarnings, parseHeredoc, chompHeredocContent, type ParseResult, type ParseWarning } from './parser/parser.js';
+export { dumpNode, nodeArgs, type Heredoc, type Node } from './parser/node.js';
+export { DockerfileError, type LineRange } from './parser/parse-error.js';
+export { DirectiveParser, detectSyntax, parseDirective, type Directive } from './parser/directives.js';
+export {
+  ShellLex,
+  ShellLexError,
+  emptyEnvs,
+  envsFromMap,
+  envsFromSlice,
+  type EnvGetter,
+  type ProcessWordResult,
+} from './shell/lex.js';
