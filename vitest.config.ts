@@ -8,6 +8,7 @@ const alias = {
   '@berth/core': src('./packages/core/src/index.ts'),
   '@berth/testkit': src('./packages/testkit/src/index.ts'),
   '@berth/store-fs': src('./plugins/store-fs/src/index.ts'),
+  '@berth/server': src('./apps/server/src/index.ts'),
   '@berth/registry-distribution': src('./plugins/registry-distribution/src/index.ts'),
   '@berth/builder-dockerfile': src('./plugins/builder-dockerfile/src/index.ts'),
 };

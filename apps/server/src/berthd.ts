@@ -1,0 +1,46 @@
+// berthd's start-up: the same composition root as the CLI (core + store-fs), then the HTTP server
+// on a loopback address; SIGTERM/SIGINT close it gracefully (requests in flight finish first).
+import type { FastifyInstance } from 'fastify';
+import { compose, Tokens, type StoreBackend } from '@berth/core';
+import { storeFsPlugin } from '@berth/store-fs';
+import { buildServer } from './server.js';
+
+export interface BerthdOptions {
+  root: string;
+  listen: string;
+  logLevel?: string | false;
+  chunkMinLength?: number;
+}
+
+export interface RunningBerthd {
+  app: FastifyInstance;
+  /** `http://host:port` it answers on. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** `host:port`, `[v6]:port` or `:port` (loopback). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
+  if (!m) throw new Error(`invalid --listen ${JSON.stringify(listen)}: expected HOST:PORT`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`invalid --listen port ${port}`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd> {
+  const { host, port } = parseListen(options.listen);
+  const c = await compose({ root: options.root, plugins: [storeFsPlugin] });
+  const backend = c.resolve<StoreBackend>(Tokens.StoreBackend);
+  const app = await buildServer({
+    backend,
+    root: options.root,
+    ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+    ...(options.chunkMinLength !== undefined ? { chunkMinLength: options.chunkMinLength } : {}),
+  });
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { app, url: `http://${shownHost}:${bound}`, close: () => app.close() };
+}

@@ -1,0 +1,150 @@
+// Blob upload sessions on disk: each one a directory in the store's staging area holding the bytes
+// received so far (`data`) and a small `state.json`, so a session survives a restart of berthd.
+// The running digest lives in memory and is rebuilt from `data` when a restart lost it.
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Digest } from '@berth/core';
+import { RegistryError } from './registry-error.js';
+import { LayerSniffer } from './layer-sniffer.js';
+
+const PREFIX = 'berthd-upload-';
+const ID_RE = /^[0-9a-f-]{36}$/;
+
+export interface UploadState {
+  id: string;
+  repository: string;
+  /** Bytes received and durable in `data`. */
+  offset: number;
+  startedAt: string;
+}
+
+/** What only this process knows of a session: the running hash and the layer inspection. */
+interface LiveSession {
+  hash: Hash;
+  hashed: number;
+  sniffer?: LayerSniffer;
+  busy: boolean;
+}
+
+export class UploadSessions {
+  private readonly live = new Map<string, LiveSession>();
+
+  constructor(private readonly stagingDir: string) {}
+
+  private dir(id: string): string {
+    if (!ID_RE.test(id)) throw unknown(id);
+    return join(this.stagingDir, `${PREFIX}${id}`);
+  }
+
+  dataPath(id: string): string {
+    return join(this.dir(id), 'data');
+  }
+
+  async create(repository: string): Promise<UploadState> {
+    const id = randomUUID();
+    const dir = this.dir(id);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'data'), '');
+    const state: UploadState = { id, repository, offset: 0, startedAt: new Date().toISOString() };
+    await this.save(state);
+    return state;
+  }
+
+  async get(id: string, repository: string): Promise<UploadState> {
+    let text: string;
+    try {
+      text = await readFile(join(this.dir(id), 'state.json'), 'utf8');
+    } catch {
+      throw unknown(id);
+    }
+    const state = JSON.parse(text) as UploadState;
+    if (state.repository !== repository) throw unknown(id);
+    return state;
+  }
+
+  /**
+   * Appends a chunk at `state.offset`. The file is cut back to the offset first: an interrupted
+   * chunk leaves bytes the state never acknowledged. Returns the new state.
+   */
+  async append(state: UploadState, body: Readable): Promise<UploadState> {
+    const live = await this.liveSession(state);
+    if (live.busy) throw new RegistryError('BLOB_UPLOAD_INVALID', 416, `upload ${state.id} is receiving another chunk`);
+    live.busy = true;
+    try {
+      const data = this.dataPath(state.id);
+      const fh = await open(data, 'r+');
+      await fh.truncate(state.offset).finally(() => fh.close());
+      if (state.offset === 0 && !live.sniffer) live.sniffer = new LayerSniffer();
+      const sniffer = state.offset === live.hashed ? live.sniffer : undefined;
+      let received = 0;
+      const hashing = new Transform({
+        transform(chunk: Buffer, _enc, cb: TransformCallback) {
+          received += chunk.length;
+          live.hash.update(chunk);
+          live.hashed += chunk.length;
+          if (!sniffer) return cb(null, chunk);
+          sniffer.write(chunk).then(() => cb(null, chunk), cb);
+        },
+      });
+      try {
+        await pipeline(body, hashing, createWriteStream(data, { flags: 'r+', start: state.offset, flush: true }));
+      } catch (err) {
+        // The hash took bytes the file may not hold: rebuild it from the file next time.
+        this.live.delete(state.id);
+        live.sniffer?.abandon();
+        throw err;
+      }
+      const next = { ...state, offset: state.offset + received };
+      await this.save(next);
+      return next;
+    } finally {
+      live.busy = false;
+    }
+  }
+
+  /** The digest of everything received, and the layer facts when the bytes were a layer. */
+  async finish(state: UploadState): Promise<{ digest: Digest; sniffer?: LayerSniffer }> {
+    const live = await this.liveSession(state);
+    const digest = `sha256:${live.hash.copy().digest('hex')}` as Digest;
+    return { digest, ...(live.sniffer ? { sniffer: live.sniffer } : {}) };
+  }
+
+  async remove(id: string): Promise<void> {
+    this.live.get(id)?.sniffer?.abandon();
+    this.live.delete(id);
+    await rm(this.dir(id), { recursive: true, force: true });
+  }
+
+  private async liveSession(state: UploadState): Promise<LiveSession> {
+    const known = this.live.get(state.id);
+    if (known && known.hashed === state.offset) return known;
+    known?.sniffer?.abandon();
+    // After a restart (or a broken chunk) the running hash is gone: hash the acknowledged bytes again.
+    const hash = createHash('sha256');
+    if (state.offset > 0) {
+      await pipeline(createReadStream(this.dataPath(state.id), { end: state.offset - 1 }), async function* (src: AsyncIterable<Buffer>) {
+        for await (const c of src) hash.update(c);
+      });
+    }
+    const live: LiveSession = { hash, hashed: state.offset, busy: false };
+    this.live.set(state.id, live);
+    return live;
+  }
+
+  // Atomic within the session directory; the rename also refreshes the directory's mtime, which
+  // tells store-fs's stale-temp cleanup that the session is alive.
+  private async save(state: UploadState): Promise<void> {
+    const dir = this.dir(state.id);
+    const tmp = join(dir, 'state.json.tmp');
+    await writeFile(tmp, JSON.stringify(state));
+    await rename(tmp, join(dir, 'state.json'));
+  }
+}
+
+function unknown(id: string): RegistryError {
+  return new RegistryError('BLOB_UPLOAD_UNKNOWN', 404, `upload ${id} is not known to this registry`);
+}
