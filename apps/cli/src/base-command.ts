@@ -1,7 +1,7 @@
 // What every berth command shares: the global --root flag, the composed services, and errors as
 // one line on stderr with Docker's exit codes (1 for a failed operation, 125 for bad usage).
 import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
-import type { ImageService } from '@berth/core';
+import type { ImageService, PluginHost, RegistryAdapter } from '@berth/core';
 import { storeRoot } from './store-root.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BerthCommand)['baseFlags'] & T['flags']>;
@@ -12,14 +12,22 @@ export abstract class BerthCommand extends Command {
   };
 
   private imageService?: ImageService;
+  private pluginHost?: PluginHost;
 
   /** The image service over the configured store; composed on first use only. */
   protected async images(rootFlag: string | undefined): Promise<ImageService> {
     if (this.imageService) return this.imageService;
-    const [{ compose, Tokens }, { storeFsPlugin }] = await Promise.all([import('@berth/core'), import('@berth/store-fs')]);
-    const c = await compose({ root: storeRoot(rootFlag), plugins: [storeFsPlugin] });
+    const [{ compose, Tokens }, { storeFsPlugin }, { registryDistributionPlugin }] = await Promise.all([import('@berth/core'), import('@berth/store-fs'), import('@berth/registry-distribution')]);
+    const c = await compose({ root: storeRoot(rootFlag), plugins: [storeFsPlugin, registryDistributionPlugin] });
     this.imageService = c.resolve<ImageService>(Tokens.ImageService);
+    this.pluginHost = c.resolve<PluginHost>(Tokens.PluginHost);
     return this.imageService;
+  }
+
+  /** The registry adapter a plugin provides for `host` (the registry-distribution one by default). */
+  protected async registryAdapter(rootFlag: string | undefined, host: string): Promise<RegistryAdapter> {
+    await this.images(rootFlag);
+    return this.pluginHost!.registryAdapter(host);
   }
 
   protected out(text: string): void {

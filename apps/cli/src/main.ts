@@ -10,6 +10,10 @@ import Import from './commands/import.js';
 import ImageInspect from './commands/image/inspect.js';
 import ImagePrune from './commands/image/prune.js';
 import SystemDf from './commands/system/df.js';
+import Pull from './commands/pull.js';
+import Push from './commands/push.js';
+import Login from './commands/login.js';
+import Logout from './commands/logout.js';
 
 export const COMMANDS = {
   images: Images,
@@ -22,6 +26,10 @@ export const COMMANDS = {
   'image:inspect': ImageInspect,
   'image:prune': ImagePrune,
   'system:df': SystemDf,
+  pull: Pull,
+  push: Push,
+  login: Login,
+  logout: Logout,
 };
 
 export { execute } from '@oclif/core';

@@ -1,0 +1,123 @@
+// berth against the real docker-registry in each auth mode (none, htpasswd, token), with the real
+// docker as the other client: push/rmi/pull round trips, cross-client image IDs, shared credentials.
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { busyboxRootfs, rootfsTar, run, startRegistry, type RegistryAuthMode, type RegistryPeer, type RunOptions } from '@berth/testkit';
+import { newStore, type Store } from './support/berth.js';
+
+let work: string;
+let rootfsTarPath: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'registry-e2e-'));
+  rootfsTarPath = await rootfsTar(await busyboxRootfs(join(work, 'rootfs')), join(work, 'rootfs.tar'));
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe.each(['none', 'htpasswd', 'token'] as RegistryAuthMode[])('registry with auth %s', (mode) => {
+  let reg: RegistryPeer;
+  let store: Store;
+  let dockerConfig: string;
+  const auth = mode !== 'none';
+  // berth and docker share one DOCKER_CONFIG: what one stores, the other uses.
+  const env = (): NodeJS.ProcessEnv => ({ DOCKER_CONFIG: dockerConfig });
+  const docker = async (args: string[], options: RunOptions = {}): Promise<string> => {
+    const r = await run('docker', args, { ...options, env: { ...process.env, DOCKER_HOST: inject('dockerHost'), DOCKER_CONFIG: dockerConfig } });
+    if (r.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const berth = (args: string[], options: RunOptions = {}): Promise<string> => store.ok(args, { ...options, env: env() });
+
+  beforeAll(async () => {
+    reg = await startRegistry({ auth: mode });
+    store = await newStore();
+    dockerConfig = await mkdtemp(join(tmpdir(), 'docker-config-'));
+  });
+
+  afterAll(async () => {
+    await reg?.stop();
+    await store?.cleanup();
+    await rm(dockerConfig, { recursive: true, force: true });
+  });
+
+  if (auth) {
+    it('refuses to push without credentials, naming berth login', async () => {
+      const name = `${reg.host}/berth/noauth:1`;
+      await berth(['import', rootfsTarPath, name]);
+      const r = await store.berth(['push', name], { env: env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/berth login/);
+      await berth(['rmi', name]); // its layer must not make the round trip below look 'Already exists'
+    });
+
+    it('berth login refuses a wrong password and stores a right one (0600), which docker then uses', async () => {
+      const bad = await store.berth(['login', '-u', 'tester', '--password-stdin', reg.host], { input: 'wrong\n', env: env() });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/unauthorized/);
+      const out = await berth(['login', '-u', 'tester', '--password-stdin', reg.host], { input: 'secret-pw\n' });
+      expect(out).toContain('Login Succeeded');
+      const file = join(dockerConfig, 'config.json');
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const cfg = JSON.parse(await readFile(file, 'utf8')) as { auths: Record<string, { auth: string }> };
+      expect(Buffer.from(cfg.auths[reg.host]!.auth, 'base64').toString()).toBe('tester:secret-pw');
+      expect(out).not.toContain('secret-pw');
+    });
+  }
+
+  it('push, rmi, pull round-trips an image with the same ID, and docker pulls the same ID', async () => {
+    const name = `${reg.host}/berth/app:1`;
+    const id = (await berth(['import', '-c', 'CMD ["cat", "/hello.txt"]', rootfsTarPath, name])).trim();
+    const pushed = await berth(['push', name]);
+    expect(pushed).toContain(`The push refers to repository [${reg.host}/berth/app]`);
+    expect(pushed).toMatch(/: Pushed\n/);
+    const digest = /^1: digest: (sha256:[a-f0-9]{64}) size: \d+$/m.exec(pushed)?.[1];
+    expect(digest).toBeDefined();
+    await berth(['rmi', name]);
+    const pulled = await berth(['pull', name]);
+    expect(pulled).toContain(`1: Pulling from ${reg.host}/berth/app`);
+    expect(pulled).toMatch(/: Pull complete\n/);
+    expect(pulled).toContain(`Digest: ${digest}`);
+    expect(pulled).toContain(`Status: Downloaded newer image for ${name}`);
+    expect(pulled.trimEnd().split('\n').at(-1)).toBe(name);
+    expect((await berth(['image', 'inspect', '-f', '{{.Id}}', name])).trim()).toBe(id);
+    expect(JSON.parse(await berth(['image', 'inspect', '-f', '{{json .RepoDigests}}', name]))).toEqual([`${reg.host}/berth/app@${digest}`]);
+    const again = await berth(['pull', name]);
+    expect(again).toContain(`Status: Image is up to date for ${name}`);
+
+    // docker uses the credentials berth stored (auth modes) or none.
+    await docker(['pull', name]);
+    expect((await docker(['image', 'inspect', '-f', '{{.Id}}', name])).trim()).toBe(id);
+    await docker(['rmi', name]);
+  });
+
+  it('berth pulls what docker pushed, with the same ID', async () => {
+    if (auth) {
+      // docker logs in itself this time; berth reads what docker stored.
+      await berth(['logout', reg.host]);
+      await docker(['login', '-u', 'tester', '--password-stdin', reg.host], { input: 'secret-pw\n' });
+    }
+    const name = `${reg.host}/docker/made:2`;
+    await docker(['import', '-c', 'ENV FROM=docker', rootfsTarPath, name]);
+    await docker(['push', name]);
+    const id = (await docker(['image', 'inspect', '-f', '{{.Id}}', name])).trim();
+    const out = await berth(['pull', name]);
+    expect(out).toContain(`Status: Downloaded newer image for ${name}`);
+    expect((await berth(['image', 'inspect', '-f', '{{.Id}}', name])).trim()).toBe(id);
+    await docker(['rmi', name]);
+  });
+
+  if (auth) {
+    it('berth logout removes the credentials and pulls are refused again', async () => {
+      expect(await berth(['logout', reg.host])).toBe(`Removing login credentials for ${reg.host}\n`);
+      expect(await berth(['logout', reg.host])).toBe(`Not logged in to ${reg.host}\n`);
+      const r = await store.berth(['pull', `${reg.host}/docker/made:2`], { env: env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/berth login/);
+    });
+  }
+});
