@@ -13,3 +13,17 @@ export {
   type EnvGetter,
   type ProcessWordResult,
 } from './shell/lex.js';
+export { parseInstruction, parseStages, type ParsedDockerfile } from './instructions/parse-instruction.js';
+export type * from './instructions/commands.js';
+export { expandCommand, type WordExpander, type WordsExpander } from './instructions/expand.js';
+export { parseGoDuration } from './instructions/go-duration.js';
+export {
+  BUILTIN_ALLOWED_ARGS,
+  copyFromStage,
+  expandStage,
+  planBuild,
+  type BuildPlan,
+  type ExpandedCommand,
+  type ResolvedStage,
+  type StageOptions,
+} from './stages.js';
