@@ -47,6 +47,8 @@ describe('skopeo ↔ berthd', () => {
     // skopeo gzips the layer on the way; the image ID (config digest) and Docker size stay the same.
     expect(row).toBe(sourceRow.replace('src/img:1', 'team/app:1'));
     expect(row).toContain(sourceId.slice('sha256:'.length, 'sha256:'.length + 12));
+    // The layer was inspected while it streamed in, not read a second time.
+    expect(berthd.log()).not.toContain('reading the blob again');
   });
 
   it('pulls back what it pushed: same config, same manifest digest as berthd serves', async () => {
@@ -72,6 +74,7 @@ describe('docker ↔ berthd', () => {
     const dockerId = (await dockerOk(['image', 'inspect', '-f', '{{.Id}}', ref])).trim();
     const row = (await served.ok(['images', '--format', ROW, 'dock/img'])).trim();
     expect(row).toBe(`dock/img:1 ${dockerRow}`);
+    expect(berthd.log()).not.toContain('reading the blob again');
     const inspect = JSON.parse(await served.ok(['image', 'inspect', 'dock/img:1'])) as { Id: string; RepoDigests: string[] }[];
     expect(inspect[0]!.Id).toBe(dockerId);
     // docker prints the pushed digest; berth records it as the image's repo digest.

@@ -189,12 +189,61 @@ describe('manifests and tags', () => {
   });
 });
 
+describe('referrers', () => {
+  it('lists the manifests whose subject is a digest, filtered by artifactType', async () => {
+    const empty = Buffer.from('{}');
+    await pushBlob('proto/refs', empty);
+    const emptyDesc = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha(empty), size: 2 };
+    const subject = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: emptyDesc, layers: [] }));
+    await fetch(url('/v2/proto/refs/manifests/subject'), { method: 'PUT', body: subject, headers: { 'content-type': OCI_MANIFEST } });
+    const subjectDesc = { mediaType: OCI_MANIFEST, digest: sha(subject), size: subject.length };
+    const referrer = (artifactType: string): Buffer =>
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType, config: emptyDesc, layers: [emptyDesc], subject: subjectDesc, annotations: { kind: artifactType } }));
+    for (const kind of ['application/vnd.example.sbom', 'application/vnd.example.signature']) {
+      const body = referrer(kind);
+      const res = await fetch(url(`/v2/proto/refs/manifests/${sha(body)}`), { method: 'PUT', body, headers: { 'content-type': OCI_MANIFEST } });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('oci-subject')).toBe(sha(subject));
+    }
+    const all = await fetch(url(`/v2/proto/refs/referrers/${sha(subject)}`));
+    expect(all.headers.get('content-type')).toBe('application/vnd.oci.image.index.v1+json');
+    const index = (await all.json()) as { manifests: { artifactType: string; digest: string; annotations: Record<string, string> }[] };
+    expect(index.manifests.map((m) => m.artifactType).sort()).toEqual(['application/vnd.example.sbom', 'application/vnd.example.signature']);
+    const sboms = await fetch(url(`/v2/proto/refs/referrers/${sha(subject)}?artifactType=application/vnd.example.sbom`));
+    expect(sboms.headers.get('oci-filters-applied')).toBe('artifactType');
+    const filtered = (await sboms.json()) as { manifests: { digest: string; annotations: Record<string, string> }[] };
+    expect(filtered.manifests).toHaveLength(1);
+    expect(filtered.manifests[0]!.digest).toBe(sha(referrer('application/vnd.example.sbom')));
+    expect(filtered.manifests[0]!.annotations).toEqual({ kind: 'application/vnd.example.sbom' });
+    // Nothing refers to an unknown digest: an empty index, not a 404.
+    expect(await (await fetch(url(`/v2/proto/refs/referrers/${sha('x')}`))).json()).toMatchObject({ manifests: [] });
+  });
+});
+
 describe('restart', () => {
-  it('an upload session survives SIGTERM and a new berthd on the same root', async () => {
+  it('finishes a chunk in flight on SIGTERM, and the session survives into a new berthd on the same root', async () => {
     const data = Buffer.from('first half|second half');
     const loc = await startUpload('proto/restart');
-    await fetch(url(loc), { method: 'PATCH', body: data.subarray(0, 11), headers: { 'content-range': '0-10', 'content-type': 'application/octet-stream' } });
-    expect(await berthd.stop()).toBe(0);
+    // A chunk whose body is still arriving when SIGTERM comes: berthd waits for it.
+    let finishBody!: () => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(data.subarray(0, 5));
+        finishBody = () => {
+          controller.enqueue(data.subarray(5, 11));
+          controller.close();
+        };
+      },
+    });
+    const inFlight = fetch(url(loc), { method: 'PATCH', body, duplex: 'half', headers: { 'content-range': '0-10', 'content-type': 'application/octet-stream' } } as RequestInit);
+    await new Promise((r) => setTimeout(r, 300));
+    const stopped = berthd.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    finishBody();
+    const patched = await inFlight;
+    expect(patched.status).toBe(202);
+    expect(patched.headers.get('range')).toBe('0-10');
+    expect(await stopped).toBe(0);
     expect(berthd.log()).toContain('shutting down');
     berthd = await startBerthd(store.root);
     const status = await fetch(url(loc));

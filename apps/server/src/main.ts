@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBerthd } from './berthd.js';
 
+const SHUTDOWN_GRACE_MS = 60_000;
+
 const USAGE = 'usage: berthd --root DIR [--listen HOST:PORT] [--log-level info|debug|warn|error|silent] [--chunk-min-length BYTES]';
 
 export async function main(argv: string[]): Promise<void> {
@@ -44,6 +46,8 @@ export async function main(argv: string[]): Promise<void> {
     if (closing) return;
     closing = true;
     running.app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    // A client that never finishes its request must not keep berthd alive forever.
+    setTimeout(() => running.app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     running.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -19,6 +19,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestTimeout: 0,
     return503OnClosing: true,
   });
+  // Graceful close: requests in flight finish, and their answers close the connection, so no
+  // keep-alive socket holds the shutdown open until its idle timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   await registerRegistryFace(app, { backend: options.backend, root: options.root, ...(options.chunkMinLength !== undefined ? { chunkMinLength: options.chunkMinLength } : {}) });
   return app;

@@ -18,11 +18,12 @@ export class LayerFacts {
   }
 
   /** Facts of a blob: from the store's records, from an upload, or by reading the blob (refusing an unsafe layer). */
-  async of(content: ContentStore, digest: Digest, storeLayers: ReadonlyMap<Digest, LayerRecord> | undefined): Promise<KnownLayer> {
+  async of(content: ContentStore, digest: Digest, storeLayers: ReadonlyMap<Digest, LayerRecord> | undefined, onRead?: (digest: Digest) => void): Promise<KnownLayer> {
     const rec = storeLayers?.get(digest);
     if (rec) return { diffID: rec.diffID, tarSize: rec.tarSize, size: rec.size };
     const known = this.known.get(digest);
     if (known) return known;
+    onRead?.(digest);
     const read = await digestAndInspect(await content.get(digest), { allowDevices: true, what: `layer ${digest}` });
     const layer = { diffID: read.stats.diffID, tarSize: read.stats.tarSize, size: read.stats.size };
     this.remember(digest, layer);

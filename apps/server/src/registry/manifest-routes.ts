@@ -1,7 +1,8 @@
 // Manifest, tag-list and catalog endpoints (OCI dist-spec end-3, end-7, end-8a/b, end-9, and
 // distribution's _catalog), with Accept negotiation and n/last pagination.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MediaType } from '@berth/core';
+import { MediaType, isDigest } from '@berth/core';
+import type { Referrers } from './referrers.js';
 import { RegistryError } from './registry-error.js';
 import type { RegistryManifests } from './registry-manifests.js';
 import type { RepositoryName } from './repository-name.js';
@@ -103,4 +104,13 @@ export async function listTags(manifests: RegistryManifests, repo: RepositoryNam
 export async function catalog(manifests: RegistryManifests, query: Query, reply: FastifyReply): Promise<void> {
   const page = paginate(await manifests.repositories(), query, '/v2/_catalog', reply);
   return reply.code(200).send({ repositories: page });
+}
+
+/** OCI dist-spec end-12a/b: an image index of the manifests whose subject is `digest`. */
+export async function listReferrers(referrers: Referrers, repo: RepositoryName, digest: string, query: Query, reply: FastifyReply): Promise<void> {
+  if (!isDigest(digest)) throw new RegistryError('DIGEST_INVALID', 400, `invalid digest ${JSON.stringify(digest)}`);
+  const manifests = await referrers.list(repo.storeRepository, digest, query.artifactType);
+  if (query.artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
+  const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }));
+  return reply.code(200).header('content-type', MediaType.OciIndex).send(body);
 }

@@ -7,9 +7,10 @@ import type { StoreBackend } from '@berth/core';
 import { ArtifactTags } from './artifact-tags.js';
 import { cancelUpload, getBlob, patchUpload, putUpload, startUpload, uploadStatus, type BlobDeps } from './blob-routes.js';
 import { LayerFacts } from './layer-facts.js';
-import { catalog, deleteManifest, getManifest, listTags, putManifest } from './manifest-routes.js';
+import { catalog, deleteManifest, getManifest, listReferrers, listTags, putManifest } from './manifest-routes.js';
 import { errorBody, RegistryError, toRegistryError } from './registry-error.js';
 import { RegistryManifests } from './registry-manifests.js';
+import { Referrers } from './referrers.js';
 import { parseRepositoryName } from './repository-name.js';
 import { UploadSessions } from './upload-sessions.js';
 import { matchV2 } from './v2-path.js';
@@ -26,7 +27,8 @@ export async function registerRegistryFace(app: FastifyInstance, options: Regist
   const stagingDir = (await backend.content.stagingDir?.()) ?? tmpdir();
   const facts = new LayerFacts();
   const deps: BlobDeps = { content: backend.content, sessions: new UploadSessions(stagingDir), facts, chunkMinLength: options.chunkMinLength ?? 0 };
-  const manifests = new RegistryManifests(backend, facts, new ArtifactTags(join(options.root, 'berthd')));
+  const own = join(options.root, 'berthd');
+  const manifests = new RegistryManifests(backend, facts, new ArtifactTags(own), new Referrers(own), (digest) => app.log.info({ digest }, 'layer facts unknown: reading the blob again'));
 
   const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.header('docker-distribution-api-version', 'registry/2.0');
@@ -62,7 +64,8 @@ export async function registerRegistryFace(app: FastifyInstance, options: Regist
         if (method === 'GET') return listTags(manifests, repo, query, reply);
         break;
       case 'referrers':
-        throw new RegistryError('UNSUPPORTED', 404, 'the referrers API is not served yet');
+        if (method === 'GET') return listReferrers(manifests.referrers, repo, route.digest, query, reply);
+        break;
     }
     throw new RegistryError('UNSUPPORTED', 405, `${method} is not allowed on ${url.pathname}`);
   };

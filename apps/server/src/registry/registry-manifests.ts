@@ -23,6 +23,7 @@ import {
 } from '@berth/core';
 import type { ArtifactTags, TaggedManifest } from './artifact-tags.js';
 import type { LayerFacts } from './layer-facts.js';
+import type { Referrers } from './referrers.js';
 import { RegistryError } from './registry-error.js';
 import { readBlob } from './small-blob.js';
 import { registryNameOfStoreTag, storeTag, type RepositoryName } from './repository-name.js';
@@ -38,6 +39,8 @@ export class RegistryManifests {
     private readonly backend: StoreBackend,
     private readonly facts: LayerFacts,
     private readonly artifacts: ArtifactTags,
+    readonly referrers: Referrers,
+    private readonly onLayerRead?: (digest: Digest) => void,
   ) {}
 
   /** The manifest a tag or digest names in a repository; MANIFEST_UNKNOWN when there is none. */
@@ -83,6 +86,8 @@ export class RegistryManifests {
         (t[repo.storeRepository] ??= {})[tag] = { digest, mediaType: parsed.mediaType } satisfies TaggedManifest;
       });
     }
+    const subject = parsed.kind === 'manifest' ? parsed.manifest.subject : parsed.index.subject;
+    if (subject) await this.referrers.add(repo.storeRepository, subject.digest, referrerDescriptor(desc, parsed));
     return digest;
   }
 
@@ -107,7 +112,7 @@ export class RegistryManifests {
     const before = await this.backend.metadata.read();
     const layers: LayerRecord[] = [];
     for (const [i, l] of layerDescs.entries()) {
-      const k = await this.facts.of(this.backend.content, l.digest, before.layers);
+      const k = await this.facts.of(this.backend.content, l.digest, before.layers, this.onLayerRead);
       if (k.diffID !== diffIds[i]) {
         throw new BerthError('ERR_MANIFEST_INVALID', `layer ${l.digest}: uncompressed digest ${k.diffID} does not match the config's diff_id ${diffIds[i]}`);
       }
@@ -116,7 +121,13 @@ export class RegistryManifests {
     const id = configDesc.digest;
     const name = storeTag(repo, tag);
     const repoDigest = `${repo.storeRepository}@${manifest.digest}`;
-    await this.backend.metadata.update((draft) => {
+    await this.backend.metadata.update(async (draft) => {
+      // Under the store lock no rmi can delete blobs: check once more that every one is still here.
+      for (const d of [manifest, configDesc, ...layerDescs]) {
+        if (!(await this.backend.content.stat(d.digest))) {
+          throw new RegistryError('MANIFEST_BLOB_UNKNOWN', 400, `blob ${d.digest} was removed from the store meanwhile; push it again`, { digest: d.digest });
+        }
+      }
       const prev = draft.images.get(id);
       // One image ID has one manifest in the store: the latest push names it; the older manifest
       // stays readable by digest as long as its blob is kept.
@@ -197,6 +208,7 @@ export class RegistryManifests {
       }
       return n;
     });
+    await this.referrers.remove(repo.storeRepository, reference);
     if (removed + removedArtifacts === 0) {
       if (!(await this.backend.content.stat(reference))) throw manifestUnknown(repo, reference);
       // An untagged manifest (an index's child): its blob goes unless an image still uses it.
@@ -230,6 +242,13 @@ export class RegistryManifests {
     }
     return [...out].sort();
   }
+}
+
+/** The descriptor the referrers API lists: artifactType (else the config's media type) and annotations. */
+function referrerDescriptor(desc: Descriptor, parsed: ParsedManifest): Descriptor {
+  const doc = parsed.kind === 'manifest' ? parsed.manifest : parsed.index;
+  const artifactType = doc.artifactType ?? (parsed.kind === 'manifest' ? parsed.manifest.config.mediaType : undefined);
+  return { ...desc, ...(artifactType ? { artifactType } : {}), ...(doc.annotations ? { annotations: doc.annotations } : {}) };
 }
 
 function dropIfUntagged(draft: StoreSnapshot, id: Digest): void {
