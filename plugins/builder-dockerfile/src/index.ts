@@ -27,3 +27,12 @@ export {
   type ResolvedStage,
   type StageOptions,
 } from './stages.js';
+export {
+  cleanPath,
+  createIgnoreMatcher,
+  parseDockerignore,
+  readDockerignore,
+  type DockerignoreFile,
+  type IgnoreMatcher,
+} from './context/dockerignore.js';
+export { walkContext, type ContextEntry, type WalkOptions } from './context/context-walker.js';
