@@ -40,7 +40,9 @@ export default class Pull extends BerthCommand {
       if (!flags.quiet) this.out(`${target.digest ?? target.tag}: Pulling from ${core.familiarName(target)}`);
       const src = await adapter.source(target, options);
       try {
-        const [top] = await src.images();
+        const [top] = await src.images().catch((err: unknown) => {
+          throw dockerPullError(err, target, core);
+        });
         if (!top) throw new BerthError('ERR_MANIFEST_UNKNOWN', `manifest for ${familiarString(target)} not found`);
         const repoDigest = `${repositoryName(target)}@${top.descriptor.digest}`;
         const before = await service.snapshot();
@@ -70,4 +72,13 @@ export default class Pull extends BerthCommand {
     }
     progress.done();
   }
+}
+
+/** Docker's wording for the two failures a user meets first: no such tag, no access. */
+function dockerPullError(err: unknown, ref: import('@berth/core').Reference, core: typeof import('@berth/core')): unknown {
+  if (core.isBerthError(err, 'ERR_MANIFEST_UNKNOWN')) return new core.BerthError('ERR_MANIFEST_UNKNOWN', `manifest for ${core.familiarString(ref)} not found: manifest unknown`, { cause: err });
+  if (core.isBerthError(err, 'ERR_UNAUTHORIZED')) {
+    return new core.BerthError('ERR_UNAUTHORIZED', `pull access denied for ${core.familiarName(ref)}, repository does not exist or may require 'berth login': ${err.message}`, { cause: err });
+  }
+  return err;
 }

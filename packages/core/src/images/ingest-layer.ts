@@ -21,6 +21,9 @@ export interface IngestOptions {
 
 export async function ingestLayer(backend: StoreBackend, blob: Readable, opts: IngestOptions): Promise<{ blob: BlobInfo; layer: KnownLayer }> {
   const side = new PassThrough();
+  // The tee destroys `side` with the source's error; when the inspection has already finished
+  // (a blob whose digest fails only at its end) nobody listens any more. The promises report it.
+  side.on('error', () => {});
   const tee = new TeeStream(side);
   if (opts.onProgress) tee.on('data', (c: Buffer) => opts.onProgress!(c.length));
   const inspecting = (async () => {

@@ -1,0 +1,76 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DockerConfig, authKey, dockerConfigPath } from './docker-config.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'docker-config-test-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('DockerConfig', () => {
+  it('honours DOCKER_CONFIG and files Docker Hub under its legacy key', () => {
+    expect(dockerConfigPath({ DOCKER_CONFIG: '/x/y' })).toBe('/x/y/config.json');
+    expect(authKey('docker.io')).toBe('https://index.docker.io/v1/');
+    expect(authKey('127.0.0.1:5000')).toBe('127.0.0.1:5000');
+  });
+
+  it('stores base64 user:password in auths, mode 0600, keeping other settings', async () => {
+    const path = join(dir, 'config.json');
+    await writeFile(path, JSON.stringify({ psFormat: 'table {{.ID}}' }));
+    const cfg = new DockerConfig(path);
+    await cfg.store('reg.example:5000', { username: 'me', password: 'p:w' });
+    const json = JSON.parse(await readFile(path, 'utf8')) as { psFormat: string; auths: Record<string, { auth: string }> };
+    expect(json.psFormat).toBe('table {{.ID}}');
+    expect(json.auths['reg.example:5000']!.auth).toBe(Buffer.from('me:p:w').toString('base64'));
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await cfg.get('reg.example:5000')).toEqual({ username: 'me', password: 'p:w' });
+    expect(await cfg.erase('reg.example:5000')).toBe(true);
+    expect(await cfg.get('reg.example:5000')).toBeUndefined();
+    expect(await cfg.erase('reg.example:5000')).toBe(false);
+  });
+
+  it('finds entries Docker wrote under a URL key', async () => {
+    const path = join(dir, 'config.json');
+    await writeFile(path, JSON.stringify({ auths: { 'https://reg.example/v2/': { auth: Buffer.from('u:x').toString('base64') } } }));
+    expect(await new DockerConfig(path).get('reg.example')).toEqual({ username: 'u', password: 'x' });
+  });
+
+  it('speaks the docker-credential helper protocol when credsStore is set', async () => {
+    // A helper that keeps one credential in a file, as the protocol in the README describes.
+    const bin = join(dir, 'bin');
+    await (await import('node:fs/promises')).mkdir(bin);
+    const helper = join(bin, 'docker-credential-berthtest');
+    await writeFile(helper, `#!/bin/sh
+store="${dir}/helper.json"
+case "$1" in
+  store) cat > "$store" ;;
+  get) read url; if [ -f "$store" ]; then cat "$store"; else echo "credentials not found in native keychain"; exit 1; fi ;;
+  erase) rm -f "$store" ;;
+esac
+`);
+    await chmod(helper, 0o755);
+    const oldPath = process.env.PATH;
+    process.env.PATH = `${bin}:${oldPath}`;
+    try {
+      const path = join(dir, 'config.json');
+      await writeFile(path, JSON.stringify({ credsStore: 'berthtest' }));
+      const cfg = new DockerConfig(path);
+      expect(await cfg.get('reg.example')).toBeUndefined();
+      await cfg.store('reg.example', { username: 'me', password: 'secret' });
+      const file = await readFile(path, 'utf8');
+      expect(file).not.toContain('secret');
+      expect(JSON.parse(file).auths).toEqual({ 'reg.example': {} });
+      expect(JSON.parse(await readFile(join(dir, 'helper.json'), 'utf8'))).toEqual({ ServerURL: 'reg.example', Username: 'me', Secret: 'secret' });
+      expect(await cfg.get('reg.example')).toEqual({ username: 'me', password: 'secret' });
+      await cfg.erase('reg.example');
+      expect(await cfg.get('reg.example')).toBeUndefined();
+    } finally {
+      process.env.PATH = oldPath;
+    }
+  });
+});
