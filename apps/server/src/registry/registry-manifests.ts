@@ -7,6 +7,7 @@ import {
   bufferStream,
   formatGoTimeRFC3339,
   isConfigMediaType,
+  isBerthError,
   isDigest,
   parseImageConfig,
   parseManifest,
@@ -25,7 +26,7 @@ import type { ArtifactTags, TaggedManifest } from './artifact-tags.js';
 import type { LayerFacts } from './layer-facts.js';
 import type { Referrers } from './referrers.js';
 import { RegistryError } from './registry-error.js';
-import { readBlob } from './small-blob.js';
+import { MAX_MANIFEST_BYTES, readBlob } from './small-blob.js';
 import { registryNameOfStoreTag, storeTag, type RepositoryName } from './repository-name.js';
 
 export interface ManifestContent {
@@ -46,7 +47,9 @@ export class RegistryManifests {
   /** The manifest a tag or digest names in a repository; MANIFEST_UNKNOWN when there is none. */
   async get(repo: RepositoryName, reference: string): Promise<ManifestContent> {
     const digest = isDigest(reference) ? reference : await this.resolveTag(repo, reference);
-    if (!digest || !(await this.backend.content.stat(digest))) throw manifestUnknown(repo, reference);
+    const info = digest ? await this.backend.content.stat(digest) : undefined;
+    // A blob too large to be a manifest is a layer: no manifest by that digest.
+    if (!digest || !info || info.size > MAX_MANIFEST_BYTES) throw manifestUnknown(repo, reference);
     const bytes = await readBlob(this.backend.content, digest);
     let parsed: ParsedManifest;
     try {
@@ -76,9 +79,18 @@ export class RegistryManifests {
     await this.checkReferencedBlobs(parsed);
     await this.backend.content.put(bufferStream(bytes), { digest, size: bytes.length });
     const desc: Descriptor = { mediaType: parsed.mediaType, digest, size: bytes.length };
-    if (parsed.kind === 'manifest' && isConfigMediaType(parsed.manifest.config.mediaType) && tag !== undefined) {
-      await this.commitImage(repo, tag, desc, parsed.manifest.config, parsed.manifest.layers);
-      await this.artifacts.update((t) => void delete t[repo.storeRepository]?.[tag]);
+    const asImage = parsed.kind === 'manifest' && isConfigMediaType(parsed.manifest.config.mediaType) && tag !== undefined
+      ? await this.commitImage(repo, tag, desc, parsed.manifest.config, parsed.manifest.layers).then(
+          () => true,
+          // Layers berth cannot read yet (zstd): still a registry's image, kept as an artifact.
+          (err: unknown) => {
+            if (isBerthError(err, 'ERR_UNSUPPORTED')) return false;
+            throw err;
+          },
+        )
+      : false;
+    if (asImage) {
+      await this.artifacts.update((t) => void delete t[repo.storeRepository]?.[tag!]);
     } else if (tag !== undefined) {
       // Not an image the store can list (or an index): the tag lives beside the store's own.
       await this.untagStoreImage(repo, tag);
