@@ -39,6 +39,14 @@ beforeAll(async () => {
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(real), size: real.length }],
   }));
   manifestDigest = sha(manifest);
+  // The same layer, but a config whose diff_id is not the layer's uncompressed digest.
+  const lyingConfig = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha(evil)] } }));
+  const diffIdManifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(lyingConfig), size: lyingConfig.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(real), size: real.length }],
+  }));
   server = createServer((req, res) => {
     const url = req.url ?? '';
     if (url === '/v2/') return void res.writeHead(200).end('{}');
@@ -46,7 +54,19 @@ beforeAll(async () => {
     if (url === '/v2/evil/blob/manifests/1') return send(manifest, 'application/vnd.oci.image.manifest.v1+json', { 'docker-content-digest': manifestDigest });
     // A manifest whose bytes are not what its claimed digest says.
     if (url === '/v2/evil/manifest/manifests/1') return send(manifest, 'application/vnd.oci.image.manifest.v1+json', { 'docker-content-digest': sha(Buffer.from('other')) });
+    if (url === '/v2/evil/truncated/manifests/1') return send(manifest, 'application/vnd.oci.image.manifest.v1+json');
+    if (url === '/v2/evil/diffid/manifests/1') return send(diffIdManifest, 'application/vnd.oci.image.manifest.v1+json');
+    if (url === '/v2/evil/notjson/manifests/1') return send(Buffer.from('<html>this is not json</html>'), 'application/vnd.oci.image.manifest.v1+json');
+    if (url.startsWith('/v2/evil/loop/')) return void res.writeHead(307, { location: url }).end();
     if (url.endsWith(`/blobs/${sha(config)}`)) return send(config, 'application/octet-stream');
+    if (url.endsWith(`/blobs/${sha(lyingConfig)}`)) return send(lyingConfig, 'application/octet-stream');
+    if (url === `/v2/evil/truncated/blobs/${sha(real)}`) {
+      // Promise the whole layer, send half, hang up.
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(real.length) });
+      res.write(real.subarray(0, real.length >> 1), () => res.destroy());
+      return;
+    }
+    if (url === `/v2/evil/diffid/blobs/${sha(real)}`) return send(real, 'application/octet-stream');
     if (url.endsWith(`/blobs/${sha(real)}`)) return send(evil, 'application/octet-stream');
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NOT_FOUND","message":"not found"}]}');
   });
@@ -80,5 +100,22 @@ describe('a registry serving wrong bytes', () => {
     const byDigest = await store.berth(['pull', `${host}/evil/manifest@${sha(Buffer.from('x'))}`]);
     expect(byDigest.code).toBe(1);
     expect(await store.ok(['images', '-aq'])).toBe('');
+  });
+});
+
+describe('a registry breaking the protocol', () => {
+  it.each([
+    ['truncated', /terminated|other side closed|size mismatch|premature/i],
+    ['diffid', /does not match the config's diff_id/],
+    ['notjson', /is not JSON/],
+    ['loop', /too many redirects/],
+  ])('refuses %s with one clear line and keeps nothing', async (repo, message) => {
+    const before = await fingerprint(store.root);
+    const r = await store.berth(['pull', `${host}/evil/${repo}:1`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(await store.ok(['images', '-aq'])).toBe('');
+    expect(await fingerprint(store.root)).toEqual(before);
   });
 });
