@@ -92,6 +92,14 @@ describe('docker ↔ berthd', () => {
     await dockerOk(['rmi', ref]);
   });
 
+  it('docker search finds the repositories berthd serves', async () => {
+    // dockerd asks berthd's /v1/search and prints the names as the registry gives them.
+    const out = await dockerOk(['search', '--format', '{{.Name}}', `${berthd.host}/app`]);
+    expect(out.trim().split('\n')).toEqual(['team/app']);
+    const img = await dockerOk(['search', '--format', '{{.Name}}', `${berthd.host}/img`]);
+    expect(img.trim().split('\n')).toEqual(['dock/img']);
+  });
+
   it('docker pull of a tag berthd does not have fails with manifest unknown', async () => {
     const r = await docker(['pull', `${berthd.host}/team/app:nope`]);
     expect(r.code).not.toBe(0);

@@ -11,6 +11,7 @@ import { catalog, deleteManifest, getManifest, listReferrers, listTags, putManif
 import { errorBody, RegistryError, toRegistryError } from './registry-error.js';
 import { RegistryManifests } from './registry-manifests.js';
 import { Referrers } from './referrers.js';
+import { registerSearch } from './search.js';
 import { parseRepositoryName } from './repository-name.js';
 import { UploadSessions } from './upload-sessions.js';
 import { matchV2 } from './v2-path.js';
@@ -70,6 +71,7 @@ export async function registerRegistryFace(app: FastifyInstance, options: Regist
     throw new RegistryError('UNSUPPORTED', 405, `${method} is not allowed on ${url.pathname}`);
   };
 
+  registerSearch(app, manifests);
   await app.register(async (scope) => {
     // Bodies are streams the endpoints read themselves (uploads) or bound themselves (manifests).
     scope.removeAllContentTypeParsers();
