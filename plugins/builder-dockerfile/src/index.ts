@@ -36,3 +36,4 @@ export {
   type IgnoreMatcher,
 } from './context/dockerignore.js';
 export { walkContext, type ContextEntry, type WalkOptions } from './context/context-walker.js';
+export { applyToConfig, exposedPortKeys, newConfigState, normalizeWorkdir, type ConfigState } from './image-config.js';
