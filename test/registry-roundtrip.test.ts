@@ -120,4 +120,32 @@ describe.each(['none', 'htpasswd', 'token'] as RegistryAuthMode[])('registry wit
       expect(r.stderr).toMatch(/berth login/);
     });
   }
+
+  if (mode === 'none') {
+    it('pulls the platform asked for from an index, recording the index digest', async () => {
+      const amd = (await berth(['import', rootfsTarPath, `${reg.host}/berth/multi:amd`])).trim();
+      const arm = (await berth(['import', '-m', 'arm', rootfsTarPath, `${reg.host}/berth/multi:arm`])).trim();
+      await berth(['push', '-a', `${reg.host}/berth/multi`]);
+      const entry = async (tag: string, architecture: string): Promise<object> => {
+        const res = await fetch(`${reg.url}/v2/berth/multi/manifests/${tag}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' } });
+        const bytes = Buffer.from(await res.arrayBuffer());
+        return { mediaType: res.headers.get('content-type'), digest: res.headers.get('docker-content-digest'), size: bytes.length, platform: { architecture, os: 'linux' } };
+      };
+      const index = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [await entry('amd', 'amd64'), await entry('arm', 'arm64')] });
+      const put = await fetch(`${reg.url}/v2/berth/multi/manifests/1`, { method: 'PUT', headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' }, body: index });
+      expect(put.status).toBe(201);
+      const indexDigest = put.headers.get('docker-content-digest');
+      await berth(['rmi', `${reg.host}/berth/multi:amd`, `${reg.host}/berth/multi:arm`]);
+
+      const out = await berth(['pull', '--platform', 'linux/arm64', `${reg.host}/berth/multi:1`]);
+      expect(out).toContain(`Digest: ${indexDigest}`);
+      expect((await berth(['image', 'inspect', '-f', '{{.Id}}', `${reg.host}/berth/multi:1`])).trim()).toBe(arm);
+      expect(JSON.parse(await berth(['image', 'inspect', '-f', '{{json .RepoDigests}}', `${reg.host}/berth/multi:1`]))).toContain(`${reg.host}/berth/multi@${indexDigest}`);
+      await berth(['pull', '--platform', 'linux/amd64', `${reg.host}/berth/multi:1`]);
+      expect((await berth(['image', 'inspect', '-f', '{{.Id}}', `${reg.host}/berth/multi:1`])).trim()).toBe(amd);
+      const none = await store.berth(['pull', '--platform', 'linux/s390x', `${reg.host}/berth/multi:1`], { env: env() });
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain('no matching manifest for linux/s390x in the manifest list entries');
+    });
+  }
 });

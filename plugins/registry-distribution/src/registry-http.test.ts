@@ -48,12 +48,14 @@ describe('RegistryHttp', () => {
     await http.close();
   });
 
-  it('times out a server that never answers instead of hanging', async () => {
-    const host = await serve(() => {});
-    const http = new RegistryHttp({ host, base: `http://${host}` }, anonymous, { retries: 0, timeouts: { headersMs: 300 } });
+  it('times out a server that never answers instead of hanging, retrying a timeout once only', async () => {
+    let count = 0;
+    const host = await serve(() => void count++);
+    const http = new RegistryHttp({ host, base: `http://${host}` }, anonymous, { retries: 4, backoffMs: 1, timeouts: { headersMs: 300 } });
     const started = Date.now();
     await expect(http.send({ method: 'GET', path: '/v2/' })).rejects.toMatchObject({ code: 'ERR_NETWORK', message: expect.stringMatching(/timed out/) });
     expect(Date.now() - started).toBeLessThan(5000);
+    expect(count).toBe(2);
     await http.close();
   });
 

@@ -64,7 +64,8 @@ export class RegistryHttp {
       try {
         res = await this.authorized(req);
       } catch (err) {
-        if (err instanceof BerthError || !replayable || attempt >= this.retries || req.signal?.aborted) throw networkError(err, this.url(req.path));
+        // A server that hangs gets one more chance, not `retries` more timeouts.
+        if (err instanceof BerthError || !replayable || attempt >= this.retries || req.signal?.aborted || (isTimeout(err) && attempt >= 1)) throw networkError(err, this.url(req.path));
         await sleep(this.backoffMs * 2 ** attempt, req.signal);
         continue;
       }
@@ -133,7 +134,7 @@ export class RegistryHttp {
         }
         return res;
       } catch (err) {
-        if (attempt >= this.retries || signal?.aborted) throw networkError(err, url);
+        if (attempt >= this.retries || signal?.aborted || (isTimeout(err) && attempt >= 1)) throw networkError(err, url);
         await sleep(this.backoffMs * 2 ** attempt, signal);
       }
     }
@@ -166,11 +167,17 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function isTimeout(err: unknown): boolean {
+  return TIMEOUT_CODES.has((err as { code?: string } | undefined)?.code ?? '');
+}
+
 function networkError(err: unknown, url: string): unknown {
   if (err instanceof BerthError) return err;
   const e = err as { code?: string; message?: string; name?: string };
   if (e?.name === 'AbortError') return new BerthError('ERR_ABORTED', 'aborted', { cause: err });
-  const what = e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT' || e?.code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timed out' : (e?.message ?? String(err));
+  const what = isTimeout(err) ? 'timed out' : (e?.message ?? String(err));
   return new BerthError('ERR_NETWORK', `${new URL(url).host}: ${what}`, { cause: err });
 }
 
