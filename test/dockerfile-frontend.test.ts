@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerConfig } from '@berth/core';
 import { applyToConfig, expandStage, newConfigState, parse, parseStages, planBuild, type ConfigState } from '@berth/builder-dockerfile';
-import { dockerOk } from './support/docker.js';
+import { readFileSync } from 'node:fs';
+import { docker, dockerOk } from './support/docker.js';
+
+/** A corpus Dockerfile made buildable without a base image (its FROM becomes scratch). */
+function fromCorpus(name: string): string {
+  const url = new URL(`../plugins/builder-dockerfile/testdata/buildkit-parser-testfiles/testfiles/${name}/Dockerfile`, import.meta.url);
+  return readFileSync(url, 'utf8').replace(/^FROM .*$/m, 'FROM scratch');
+}
 
 // The classic builder gives a scratch stage Docker's default PATH.
 const SCRATCH_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
@@ -17,6 +24,8 @@ interface Case {
   dockerfile: string;
   buildArgs?: Record<string, string>;
   target?: string;
+  /** Docker refuses this Dockerfile (and berth must too). */
+  refused?: boolean;
 }
 
 const CASES: Case[] = [
@@ -113,6 +122,12 @@ const CASES: Case[] = [
       '      next=`$HOME',
     ].join('\n'),
   },
+  { name: "buildkit corpus 'env' is refused for its unterminated single quote", dockerfile: fromCorpus('env'), refused: true },
+  {
+    name: "buildkit corpus 'env' without that line: every other ENV quoting form",
+    dockerfile: fromCorpus('env').replace("ENV name='a\\'b'\n", ''),
+  },
+  { name: "buildkit corpus 'trailing-backslash': escaped backslashes and continuations", dockerfile: fromCorpus('trailing-backslash') },
   {
     name: '--target picks a middle stage',
     dockerfile: ['FROM scratch AS one', 'LABEL stage=one', 'FROM one AS two', 'LABEL stage=two extra=yes', 'FROM scratch', 'LABEL stage=last'].join('\n'),
@@ -164,7 +179,15 @@ describe('Dockerfile frontend against docker build', () => {
       const args = ['build', '-q', '-t', `frontend-case:${n}`];
       for (const [k, v] of Object.entries(c.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
       if (c.target) args.push('--target', c.target);
-      await dockerOk([...args, ctx]);
+      const built = await docker([...args, ctx]);
+      expect(built.code !== 0, built.stderr).toBe(c.refused === true);
+      if (built.code !== 0) {
+        // Docker refused the Dockerfile: berth must refuse it with the same message.
+        const reason = built.stderr.trim().split('\n').pop()!;
+        expect(reason).toMatch(/failed to|error/i);
+        expect(() => berthConfig(c)).toThrow(reason.replace(/^Error response from daemon: /, ''));
+        return;
+      }
       const inspected = JSON.parse(await dockerOk(['image', 'inspect', `frontend-case:${n}`])) as { Config: ContainerConfig; Author: string }[];
       const ours = berthConfig(c);
       expect(pick(ours.config)).toEqual(pick(inspected[0]!.Config));
