@@ -1,6 +1,7 @@
-// berthd's HTTP server: fastify with pino logs, /healthz and the registry face over one store.
+// berthd's HTTP server: fastify with pino logs, /healthz, /metrics and the registry face over one store.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { StoreBackend } from '@berth/core';
+import { Metrics, registerMetrics } from './metrics.js';
 import { registerRegistryFace } from './registry/registry-face.js';
 
 export interface ServerOptions {
@@ -29,6 +30,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (closing) reply.header('connection', 'close');
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
-  await registerRegistryFace(app, { backend: options.backend, root: options.root, ...(options.chunkMinLength !== undefined ? { chunkMinLength: options.chunkMinLength } : {}) });
+  const metrics = new Metrics();
+  registerMetrics(app, metrics, options.backend);
+  await registerRegistryFace(app, {
+    backend: options.backend,
+    root: options.root,
+    onUploadBytes: (n) => (metrics.bytesReceived += n),
+    ...(options.chunkMinLength !== undefined ? { chunkMinLength: options.chunkMinLength } : {}),
+  });
   return app;
 }

@@ -130,4 +130,16 @@ describe('registry face over the store', () => {
     expect((await app.inject({ method: 'POST', url: '/v2/a/tags/list' })).statusCode).toBe(405);
     expect((await app.inject({ method: 'GET', url: '/v2/Bad/tags/list' })).json()).toMatchObject({ errors: [{ code: 'NAME_INVALID' }] });
   });
+
+  it('counts requests, upload bytes and store size in /metrics (Prometheus text)', async () => {
+    await pushBlob('a', layer);
+    await app.inject({ method: 'GET', url: `/v2/a/blobs/${sha(layer)}` });
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toContain(`berthd_upload_bytes_total ${layer.length}`);
+    expect(res.body).toContain(`berthd_store_blob_bytes ${layer.length}`);
+    expect(res.body).toContain('berthd_http_requests_total{method="POST",code="201"} 1');
+    expect(res.body).toContain(`berthd_http_response_bytes_total ${layer.length}`);
+    expect(res.body).toContain('berthd_upload_sessions 0');
+  });
 });

@@ -21,13 +21,15 @@ export interface RegistryFaceOptions {
   /** The store root: berthd keeps its own small files in `<root>/berthd/`. */
   root: string;
   chunkMinLength?: number;
+  /** Told of every upload byte received (metrics). */
+  onUploadBytes?: (n: number) => void;
 }
 
 export async function registerRegistryFace(app: FastifyInstance, options: RegistryFaceOptions): Promise<void> {
   const { backend } = options;
   const stagingDir = (await backend.content.stagingDir?.()) ?? tmpdir();
   const facts = new LayerFacts();
-  const deps: BlobDeps = { content: backend.content, sessions: new UploadSessions(stagingDir), facts, chunkMinLength: options.chunkMinLength ?? 0 };
+  const deps: BlobDeps = { content: backend.content, sessions: new UploadSessions(stagingDir, options.onUploadBytes), facts, chunkMinLength: options.chunkMinLength ?? 0 };
   const own = join(options.root, 'berthd');
   const manifests = new RegistryManifests(backend, facts, new ArtifactTags(own), new Referrers(own), (digest) => app.log.info({ digest }, 'layer facts unknown: reading the blob again'));
 

@@ -33,7 +33,10 @@ interface LiveSession {
 export class UploadSessions {
   private readonly live = new Map<string, LiveSession>();
 
-  constructor(private readonly stagingDir: string) {}
+  constructor(
+    private readonly stagingDir: string,
+    private readonly onBytes: (n: number) => void = () => {},
+  ) {}
 
   private dir(id: string): string {
     if (!ID_RE.test(id)) throw unknown(id);
@@ -81,9 +84,11 @@ export class UploadSessions {
       if (state.offset === 0 && !live.sniffer) live.sniffer = new LayerSniffer();
       const sniffer = state.offset === live.hashed ? live.sniffer : undefined;
       let received = 0;
+      const onBytes = this.onBytes;
       const hashing = new Transform({
         transform(chunk: Buffer, _enc, cb: TransformCallback) {
           received += chunk.length;
+          onBytes(chunk.length);
           live.hash.update(chunk);
           live.hashed += chunk.length;
           if (!sniffer) return cb(null, chunk);

@@ -1,0 +1,51 @@
+// Prometheus text exposition at /metrics: requests by method and status, bytes served and received,
+// open upload sessions and the store's size. Counters live in memory; a restart starts them at 0.
+import { readdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { StoreBackend } from '@berth/core';
+
+export class Metrics {
+  private readonly requests = new Map<string, number>();
+  bytesSent = 0;
+  bytesReceived = 0;
+
+  countRequest(method: string, status: number): void {
+    const key = `method="${method}",code="${status}"`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
+
+  render(gauges: { uploadSessions: number; storeBytes: number }): string {
+    const lines = [
+      '# HELP berthd_http_requests_total HTTP requests answered, by method and status code.',
+      '# TYPE berthd_http_requests_total counter',
+      ...[...this.requests].sort().map(([labels, n]) => `berthd_http_requests_total{${labels}} ${n}`),
+      '# HELP berthd_http_response_bytes_total Bytes of response bodies sent (blobs and manifests).',
+      '# TYPE berthd_http_response_bytes_total counter',
+      `berthd_http_response_bytes_total ${this.bytesSent}`,
+      '# HELP berthd_upload_bytes_total Blob bytes received by uploads.',
+      '# TYPE berthd_upload_bytes_total counter',
+      `berthd_upload_bytes_total ${this.bytesReceived}`,
+      '# HELP berthd_upload_sessions Upload sessions open on disk.',
+      '# TYPE berthd_upload_sessions gauge',
+      `berthd_upload_sessions ${gauges.uploadSessions}`,
+      '# HELP berthd_store_blob_bytes Bytes the blobs of the store take, each blob once.',
+      '# TYPE berthd_store_blob_bytes gauge',
+      `berthd_store_blob_bytes ${gauges.storeBytes}`,
+    ];
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, backend: StoreBackend): void {
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.countRequest(req.method, reply.statusCode);
+    const length = Number(reply.getHeader('content-length') ?? 0);
+    if (req.method !== 'HEAD' && Number.isFinite(length)) metrics.bytesSent += length;
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const staging = (await backend.content.stagingDir?.()) ?? undefined;
+    const uploadSessions = staging ? (await readdir(staging).catch(() => [] as string[])).filter((n) => n.startsWith('berthd-upload-')).length : 0;
+    const body = metrics.render({ uploadSessions, storeBytes: await backend.physicalSize() });
+    return reply.header('content-type', 'text/plain; version=0.0.4').send(body);
+  });
+}
