@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerConfig } from '@berth/core';
-import { applyToConfig, expandStage, newConfigState, parse, parseStages, planBuild, type ConfigState } from '@berth/builder-dockerfile';
+import { applyDockerfileChanges, applyToConfig, expandStage, newConfigState, parse, parseStages, planBuild, type ConfigState } from '@berth/builder-dockerfile';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { docker, dockerOk } from './support/docker.js';
 
 /** A corpus Dockerfile made buildable without a base image (its FROM becomes scratch). */
@@ -193,6 +194,47 @@ describe('Dockerfile frontend against docker build', () => {
       expect(pick(ours.config)).toEqual(pick(inspected[0]!.Config));
       expect(ours.author ?? '').toBe(inspected[0]!.Author);
       await dockerOk(['rmi', `frontend-case:${n}`]);
+    });
+  });
+});
+
+describe('--change against docker import', () => {
+  const CHANGES: { name: string; changes: string[]; refused?: boolean }[] = [
+    {
+      name: 'every allowed instruction, with substitution from earlier ENV changes',
+      changes: [
+        'ENV A=1 B="two words"',
+        'ENV C=$A-${B}',
+        'WORKDIR /srv',
+        'WORKDIR app',
+        'USER nobody',
+        'EXPOSE 80 443/udp',
+        'VOLUME ["/data"]',
+        'LABEL a=b "c d"=e',
+        'ONBUILD RUN make',
+        'CMD echo $A',
+        'ENTRYPOINT ["/bin/sh", "-c"]',
+      ],
+    },
+    { name: 'ENTRYPOINT then CMD, shell forms', changes: ['ENTRYPOINT run me', 'CMD ["x"]'] },
+    { name: 'RUN is refused', changes: ['RUN echo hi'], refused: true },
+    { name: 'STOPSIGNAL is refused (not in the documented list)', changes: ['STOPSIGNAL SIGTERM'], refused: true },
+  ];
+  CHANGES.forEach((c, n) => {
+    it(c.name, async () => {
+      const tar = join(work, `empty${n}.tar`);
+      execFileSync('tar', ['-cf', tar, '-T', '/dev/null']);
+      const args = ['import', ...c.changes.flatMap((ch) => ['-c', ch]), tar, `frontend-change:${n}`];
+      const imported = await docker(args);
+      expect(imported.code !== 0, imported.stderr).toBe(c.refused === true);
+      if (imported.code !== 0) {
+        const reason = imported.stderr.trim().split('\n').pop()!.replace(/^Error response from daemon: /, '');
+        expect(() => applyDockerfileChanges({}, c.changes)).toThrow(reason);
+        return;
+      }
+      const inspected = JSON.parse(await dockerOk(['image', 'inspect', `frontend-change:${n}`])) as { Config: ContainerConfig }[];
+      expect(pick(applyDockerfileChanges({}, c.changes))).toEqual(pick(inspected[0]!.Config));
+      await dockerOk(['rmi', `frontend-change:${n}`]);
     });
   });
 });

@@ -37,3 +37,4 @@ export {
 } from './context/dockerignore.js';
 export { walkContext, type ContextEntry, type WalkOptions } from './context/context-walker.js';
 export { applyToConfig, exposedPortKeys, newConfigState, normalizeWorkdir, type ConfigState } from './image-config.js';
+export { applyDockerfileChanges } from './changes.js';
