@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerConfig } from '@berth/core';
-import { applyDockerfileChanges, applyToConfig, expandStage, newConfigState, parse, parseStages, planBuild, type ConfigState } from '@berth/builder-dockerfile';
+import { applyDockerfileChanges, applyToConfig, expandStage, unconsumedBuildArgs, newConfigState, parse, parseStages, planBuild, type ConfigState } from '@berth/builder-dockerfile';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { docker, dockerOk } from './support/docker.js';
@@ -236,5 +236,22 @@ describe('--change against docker import', () => {
       expect(pick(applyDockerfileChanges({}, c.changes))).toEqual(pick(inspected[0]!.Config));
       await dockerOk(['rmi', `frontend-change:${n}`]);
     });
+  });
+});
+
+describe('unconsumed build args against docker build', () => {
+  it.each([['x'], ['y']])('--target %s warns about the same names', async (target) => {
+    const dockerfile = 'ARG META\nFROM scratch AS x\nARG INX\nLABEL a=b\nFROM scratch AS y\nARG INY\nLABEL c=d\n';
+    const buildArgs = { META: '1', INX: '1', INY: '1', HTTP_PROXY: 'p', zz: '1', aa: '1' };
+    const ctx = await mkdtemp(join(work, 'bargs-'));
+    await writeFile(join(ctx, 'Dockerfile'), dockerfile);
+    const args = ['build', '--target', target, ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), ctx];
+    const built = await docker(args);
+    expect(built.code, built.stderr).toBe(0);
+    const m = /One or more build-args \[(.*)\] were not consumed/.exec(built.stdout + built.stderr);
+    const df = parseStages(parse(dockerfile).ast);
+    const ours = unconsumedBuildArgs(df, planBuild(df, { buildArgs, target }), buildArgs);
+    // dockerd lists them in Go map order (random); berth sorts them.
+    expect(ours).toEqual((m?.[1] ?? '').split(' ').filter(Boolean).sort());
   });
 });

@@ -22,6 +22,7 @@ export {
   copyFromStage,
   expandStage,
   planBuild,
+  unconsumedBuildArgs,
   type BuildPlan,
   type ExpandedCommand,
   type ResolvedStage,

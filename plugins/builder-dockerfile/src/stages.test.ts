@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from './parser/parser.js';
 import { parseStages } from './instructions/parse-instruction.js';
-import { expandStage, planBuild, type StageOptions } from './stages.js';
+import { expandStage, planBuild, unconsumedBuildArgs, type StageOptions } from './stages.js';
 
 const plan = (src: string, opts: StageOptions = {}) => planBuild(parseStages(parse(src).ast), opts);
 const expanded = (src: string, opts: StageOptions = {}, stage = 0, imageEnv: string[] = []) =>
@@ -106,5 +106,19 @@ describe('stages', () => {
   it('refuses COPY --from a later stage index and a blank base', () => {
     expect(() => plan('FROM a\nCOPY --from=0 / /\n')).toThrow('refers to current or future build stage');
     expect(() => plan('ARG X\nFROM $X\n')).toThrow('base name ($X) should not be blank');
+  });
+});
+
+describe('build args', () => {
+  it('classic builders build every stage up to the target', () => {
+    expect(plan('FROM a AS x\nFROM b AS y\nFROM c AS z\n', { target: 'y' }).throughTarget).toEqual([0, 1]);
+  });
+
+  it('build args no ARG consumed (meta ARGs and stages up to the target count, proxies never warn)', () => {
+    const src = 'ARG META\nFROM a AS x\nARG INX\nFROM b AS y\nARG INY\n';
+    const df = parseStages(parse(src).ast);
+    const buildArgs = { META: '1', INX: '1', INY: '1', HTTP_PROXY: 'p', zz: '1', aa: '1' };
+    expect(unconsumedBuildArgs(df, planBuild(df, { buildArgs, target: 'x' }), buildArgs)).toEqual(['INY', 'aa', 'zz']);
+    expect(unconsumedBuildArgs(df, planBuild(df, { buildArgs }), buildArgs)).toEqual(['aa', 'zz']);
   });
 });

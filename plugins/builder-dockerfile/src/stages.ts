@@ -32,8 +32,10 @@ export interface BuildPlan {
   stages: ResolvedStage[];
   /** Index of the stage the build produces. */
   target: number;
-  /** Indexes of the stages the target needs (FROM and COPY --from), in build order. */
+  /** Indexes of the stages the target needs (FROM and COPY --from), in build order: what BuildKit builds. */
   needed: number[];
+  /** Every stage up to the target: what the classic builder builds (its `Step N/M` count them all). */
+  throughTarget: number[];
   /** Meta ARG values after --build-arg (undefined: declared without value). */
   metaArgs: Map<string, string | undefined>;
 }
@@ -121,7 +123,8 @@ export function planBuild(df: ParsedDockerfile, opts: StageOptions = {}): BuildP
     }
   };
   visit(target);
-  return { stages, target, needed: [...needed].sort((a, b) => a - b), metaArgs };
+  const throughTarget = stages.slice(0, target + 1).map((s) => s.index);
+  return { stages, target, needed: [...needed].sort((a, b) => a - b), throughTarget, metaArgs };
 }
 
 /** A command with the variables it saw, ready to run. */
@@ -170,4 +173,19 @@ export function expandStage(plan: BuildPlan, index: number, imageEnv: readonly s
     out.push({ command: cmd, args: new Map(args), env: [...env].map(([k, v]) => `${k}=${v}`) });
   }
   return out;
+}
+
+/**
+ * --build-arg names no ARG consumed, for the classic builder's
+ * `[Warning] One or more build-args [a b] were not consumed`: meta ARGs and the ARGs of every
+ * stage up to the target count; the proxy variables never warn. Sorted (dockerd prints Go map order).
+ */
+export function unconsumedBuildArgs(df: ParsedDockerfile, plan: BuildPlan, buildArgs: Readonly<Record<string, string>>): string[] {
+  const consumed = new Set<string>(plan.metaArgs.keys());
+  for (const i of plan.throughTarget) {
+    for (const cmd of df.stages[i]!.commands) if (cmd.kind === 'arg') for (const a of cmd.args) consumed.add(a.key);
+  }
+  return Object.keys(buildArgs)
+    .filter((k) => !consumed.has(k) && !BUILTIN_ALLOWED_ARGS.includes(k))
+    .sort();
 }
