@@ -217,6 +217,7 @@ describe('--change against docker import', () => {
       ],
     },
     { name: 'ENTRYPOINT then CMD, shell forms', changes: ['ENTRYPOINT run me', 'CMD ["x"]'] },
+    { name: 'CMD then ENTRYPOINT keeps the CMD; EXPOSE ranges', changes: ['CMD ["x"]', 'ENTRYPOINT ["y"]', 'EXPOSE 7000-7002/udp'] },
     { name: 'RUN is refused', changes: ['RUN echo hi'], refused: true },
     { name: 'STOPSIGNAL is refused (not in the documented list)', changes: ['STOPSIGNAL SIGTERM'], refused: true },
   ];
