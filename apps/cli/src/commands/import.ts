@@ -22,17 +22,20 @@ export default class Import extends BerthCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Import);
-    const { parsePlatform, parseTagReference } = await import('@berth/core');
+    const { parsePlatform, parseTagReference, emptyContainerConfig } = await import('@berth/core');
+    const { applyDockerfileChanges } = await import('@berth/builder-dockerfile');
     // Check the name before opening anything, as docker does.
     if (args.repository) parseTagReference(args.repository);
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+    // --change is parsed as a Dockerfile, by the same frontend `berth build` uses.
+    const config = applyDockerfileChanges(emptyContainerConfig(), flags.change ?? []);
     const { openImportSource } = await import('../output/import-source.js');
     const { stream, source } = await openImportSource(args.source);
     const service = await this.images(flags.root);
     const id = await service.importImage(stream, {
       source,
       ...(args.repository ? { tag: args.repository } : {}),
-      ...(flags.change ? { changes: flags.change } : {}),
+      config,
       ...(flags.message ? { message: flags.message } : {}),
       ...(platform ? { platform } : {}),
     });

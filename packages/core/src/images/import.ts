@@ -12,14 +12,14 @@ import type { LayerRecord } from '../contracts/metadata-store.js';
 import { openUncompressed } from '../layer/index.js';
 import { ingestLayer } from './ingest-layer.js';
 import { referenceString, parseTagReference } from '../reference.js';
-import { applyChanges } from './image-changes.js';
 import { formatGoTimeRFC3339 } from '../format/index.js';
 import { bufferStream } from './store-destination.js';
 
 export interface ImportOptions {
   /** `REPOSITORY[:TAG]` to name the image. */
   tag?: string;
-  changes?: string[];
+  /** The container config, with `--change` instructions applied (the builder plugin parses them). */
+  config?: ContainerConfig;
   message?: string;
   platform?: Platform;
   /** Where the tarball came from, for the history comment (`-` for stdin, or the URL). */
@@ -42,7 +42,7 @@ export function emptyContainerConfig(): ContainerConfig {
 export async function importImage(backend: StoreBackend, input: Readable, opts: ImportOptions): Promise<Digest> {
   // Validate the name before reading a byte, so a bad name costs nothing.
   const name = opts.tag ? referenceString(parseTagReference(opts.tag)) : undefined;
-  const config = applyChanges(emptyContainerConfig(), opts.changes ?? []);
+  const config = opts.config ?? emptyContainerConfig();
   // The layer is stored uncompressed, as Docker keeps it: its blob digest is its diffID.
   const { stream: tar } = await openUncompressed(input);
   const { blob, layer: stats } = await ingestLayer(backend, tar, {

@@ -8,7 +8,6 @@ export * from './remove.js';
 export * from './prune.js';
 export * from './tag.js';
 export * from './import.js';
-export * from './image-changes.js';
 export * from './save-load.js';
 export * from './store-destination.js';
 export * from './store-source.js';
