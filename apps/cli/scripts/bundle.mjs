@@ -4,7 +4,13 @@ import { build } from 'esbuild';
 
 await build({
   entryPoints: ['src/main.ts'],
-  outfile: 'dist/berth.mjs',
+  outdir: 'dist',
+  entryNames: 'berth',
+  outExtension: { '.js': '.mjs' },
+  // Modules a command imports dynamically (the registry client, the Dockerfile frontend) become
+  // chunks of their own, loaded only by the commands that need them.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20',
