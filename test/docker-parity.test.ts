@@ -4,9 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { busyboxRootfs, rootfsTar } from '@berth/testkit';
+import { busyboxRootfs, rootfsTar, startDockerd, type DockerPeer, type RunResult } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
-import { docker, dockerOk } from './support/docker.js';
+
+// A daemon of its own: `prune` and `dangling=true` see every image in a daemon, and the shared one
+// holds other test files' images.
+let peer: DockerPeer;
+const docker = (args: string[]): Promise<RunResult> => peer.docker(args, { env: { DOCKER_BUILDKIT: '0' } });
+async function dockerOk(args: string[]): Promise<string> {
+  const r = await docker(args);
+  if (r.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
 
 let work: string;
 let store: Store;
@@ -19,6 +28,7 @@ async function build(ctx: string, tag: string, lines: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
+  peer = await startDockerd();
   work = await mkdtemp(join(tmpdir(), 'parity-'));
   const rootfs = await busyboxRootfs(join(work, 'rootfs'));
   const tarPath = await rootfsTar(rootfs, join(work, 'rootfs.tar'));
@@ -41,7 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await docker(['rmi', '-f', ...IMAGES]);
+  await peer?.stop();
   await store?.cleanup();
   await rm(work, { recursive: true, force: true });
 });
