@@ -5,25 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { pack, type Header } from 'tar-stream';
+import { tarOf, type Entry } from '../layer/tar-fixture.test-support.js';
 import { openArchiveSource } from './archive-source.js';
 import { MediaType } from '../media-types.js';
 import { parseManifest } from '../manifest.js';
 
-type Entry = Partial<Header> & { name: string; body?: string | Buffer };
-
-async function tarOf(entries: Entry[]): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((r) => p.on('end', r));
-  for (const { body, ...header } of entries) {
-    await new Promise<void>((resolve, reject) => p.entry({ mtime: new Date(0), ...header }, body ?? '', (err) => (err ? reject(err) : resolve())));
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const configFor = (layers: Buffer[], created = '2024-01-02T03:04:05Z') => JSON.stringify({

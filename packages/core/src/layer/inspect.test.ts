@@ -6,25 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { pack, type Header } from 'tar-stream';
+import { tarOf, type Entry } from './tar-fixture.test-support.js';
 import { inspectLayer } from './inspect.js';
 import { digestAndInspect } from './digest-and-inspect.js';
 import { openUncompressed } from './compression.js';
 
-type Entry = Partial<Header> & { name: string; body?: string | Buffer };
-
-async function tarOf(entries: Entry[]): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((r) => p.on('end', r));
-  for (const { body, ...header } of entries) {
-    await new Promise<void>((resolve, reject) => p.entry({ mtime: new Date(0), ...header }, body ?? '', (err) => (err ? reject(err) : resolve())));
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
 
 const opts = { allowDevices: false, what: 'layer L' };
 const inspect = (b: Buffer, o = opts) => inspectLayer(Readable.from([b]), o);
