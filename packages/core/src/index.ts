@@ -10,6 +10,7 @@ export * from './contracts/metadata-store.js';
 export * from './contracts/location.js';
 export * from './contracts/plugin.js';
 export * from './contracts/registry.js';
+export * from './contracts/runtime.js';
 export * from './stream-tee.js';
 export * from './copy.js';
 export * from './images/index.js';

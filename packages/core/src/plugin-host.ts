@@ -2,6 +2,7 @@
 // a name/provider clash refuses to start with one clear line (ERR_PLUGIN).
 import { BerthError } from './errors.js';
 import type { RegistryAdapter } from './contracts/registry.js';
+import type { ContainerRuntime, RuntimeFactoryOptions } from './contracts/runtime.js';
 import { PLUGIN_API_VERSION, type BerthPlugin, type PluginContext, type StoreBackend, type StoreFactoryOptions } from './contracts/plugin.js';
 
 type StoreFactory = (options: StoreFactoryOptions) => Promise<StoreBackend>;
@@ -11,6 +12,7 @@ export class PluginHost {
   private readonly providers = new Map<string, string>();
   private readonly stores = new Map<string, StoreFactory>();
   private readonly registries: RegistryAdapter[] = [];
+  private readonly runtimes = new Map<string, (options: RuntimeFactoryOptions) => Promise<ContainerRuntime>>();
 
   async register(plugin: BerthPlugin): Promise<void> {
     if (!plugin || typeof plugin.name !== 'string' || typeof plugin.register !== 'function') {
@@ -35,6 +37,11 @@ export class PluginHost {
         if (!plugin.provides.includes(`registry:${name}`)) throw new BerthError('ERR_PLUGIN', `plugin ${plugin.name} provides registry:${name} without declaring it`);
         this.registries.push(adapter);
       },
+      provideRuntime: (given, factory) => {
+        const name = given.replace(/^runtime:/, '');
+        if (!plugin.provides.includes(`runtime:${name}`)) throw new BerthError('ERR_PLUGIN', `plugin ${plugin.name} provides runtime:${name} without declaring it`);
+        this.runtimes.set(name, factory);
+      },
     };
     await plugin.register(ctx);
     this.plugins.set(plugin.name, plugin);
@@ -44,6 +51,13 @@ export class PluginHost {
   async openStore(name: string, options: StoreFactoryOptions): Promise<StoreBackend> {
     const factory = this.stores.get(name);
     if (!factory) throw new BerthError('ERR_PLUGIN', `no plugin provides store:${name}`);
+    return factory(options);
+  }
+
+  /** The named runtime, or the first one loaded when no name is given. */
+  async openRuntime(options: RuntimeFactoryOptions, name?: string): Promise<ContainerRuntime> {
+    const factory = name ? this.runtimes.get(name) : this.runtimes.values().next().value;
+    if (!factory) throw new BerthError('ERR_PLUGIN', name ? `no plugin provides runtime:${name}` : 'no plugin provides a container runtime');
     return factory(options);
   }
 

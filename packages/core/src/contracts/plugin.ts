@@ -3,6 +3,7 @@
 import type { ContentStore } from './content-store.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { RegistryAdapter } from './registry.js';
+import type { ContainerRuntime, RuntimeFactoryOptions } from './runtime.js';
 
 export const PLUGIN_API_VERSION = 1;
 
@@ -23,6 +24,8 @@ export interface PluginContext {
   provideStore(name: string, factory: (options: StoreFactoryOptions) => Promise<StoreBackend>): void;
   /** Declared as `registry:<name>` in `provides`; the first loaded adapter claiming a host serves it. */
   provideRegistryAdapter(name: string, adapter: RegistryAdapter): void;
+  /** Declared as `runtime:<name>` in `provides`. */
+  provideRuntime(name: string, factory: (options: RuntimeFactoryOptions) => Promise<ContainerRuntime>): void;
 }
 
 export interface BerthPlugin {

@@ -1,0 +1,73 @@
+// The runtime contract: what `run`, `commit` and a Dockerfile's RUN need from a container
+// runtime. A runtime turns an image's layers into a writable rootfs, runs one process in it, and
+// gives back the filesystem changes as a layer tar. Containers' records (names, state, logs)
+// belong to the runtime plugin; core only asks which images they use (`rmi` refuses those).
+import type { Readable, Writable } from 'node:stream';
+import type { Digest } from '../digest.js';
+
+/** One layer of the image a rootfs is made from, bottom first. */
+export interface RuntimeLayer {
+  /** sha256 of the uncompressed tar: with the layers below it, the chainID the unpack cache keys on. */
+  diffID: Digest;
+  /** The blob as stored (possibly compressed); opened only on a cache miss. */
+  open(): Promise<Readable>;
+}
+
+export interface BindMount {
+  source: string;
+  destination: string;
+  readonly: boolean;
+}
+
+export interface ProcessSpec {
+  /** argv, already resolved from Entrypoint + Cmd (or a RUN's shell form). */
+  args: string[];
+  env: string[];
+  /** Absolute path inside the rootfs; created when missing, as Docker does. */
+  cwd: string;
+  /** `user`, `user:group`, `uid` or `uid:gid`, resolved against the rootfs's /etc/passwd and /etc/group. */
+  user: string;
+  hostname?: string;
+  network: 'none' | 'host';
+  mounts?: BindMount[];
+  tty?: boolean;
+}
+
+export interface ProcessIO {
+  stdin?: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+export interface DiffOptions {
+  /** Clamp every mtime to this (SOURCE_DATE_EPOCH), for reproducible layers. */
+  sourceDateEpoch?: number;
+}
+
+/** A container's filesystem: the image's layers below, the container's changes on top. */
+export interface Rootfs {
+  readonly id: string;
+  /** Where the merged tree is visible on the host while the rootfs is mounted. */
+  readonly path: string;
+  /**
+   * The changes since creation as an uncompressed OCI layer tar: deletions as `.wh.` entries,
+   * replaced directories as `.wh..wh..opq`, entries sorted by path so equal trees give equal bytes.
+   */
+  diff(options?: DiffOptions): Readable;
+  /** Runs one process in the rootfs and resolves with its exit code (128 + n when killed by signal n). */
+  run(spec: ProcessSpec, io: ProcessIO, signal?: AbortSignal): Promise<{ exitCode: number }>;
+  /** Unmounts and deletes the container's layer; the cached image layers stay. */
+  remove(): Promise<void>;
+}
+
+export interface ContainerRuntime {
+  /** `runc`, `crun`: for messages and `info`. */
+  readonly name: string;
+  /** Makes (or reopens, for an existing id) a writable rootfs over `layers`. */
+  rootfs(id: string, layers: readonly RuntimeLayer[]): Promise<Rootfs>;
+}
+
+export interface RuntimeFactoryOptions {
+  /** The store's root: the runtime keeps its unpack cache and containers beside the store. */
+  root: string;
+}
