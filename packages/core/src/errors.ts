@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_UNAUTHORIZED' | 'ERR_REGISTRY' | 'ERR_NETWORK'
   | 'ERR_DOCKERFILE'
+  | 'ERR_BUILD'
   | 'ERR_IO';
 
 export class BerthError extends Error {

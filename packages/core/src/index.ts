@@ -20,3 +20,4 @@ export * from './reference.js';
 export * from './layer/index.js';
 export * from './format/index.js';
 export * from './archive/index.js';
+export { pathMatch } from './path-match.js';

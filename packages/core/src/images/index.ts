@@ -13,3 +13,4 @@ export * from './store-destination.js';
 export * from './store-source.js';
 export * from './image-service.js';
 export * from './ingest-layer.js';
+export * from './child-image.js';
