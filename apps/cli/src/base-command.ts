@@ -39,6 +39,15 @@ export abstract class BerthCommand extends Command {
     return this.pluginHost!.registryAdapter(host);
   }
 
+  /**
+   * Opens the container runtime for RUN steps and containers, or undefined while no runtime plugin
+   * is built into the CLI (a build without RUN needs none).
+   */
+  protected async runtimeOpener(rootFlag: string | undefined): Promise<(() => Promise<import('@berth/core').ContainerRuntime>) | undefined> {
+    void rootFlag;
+    return undefined;
+  }
+
   protected out(text: string): void {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }

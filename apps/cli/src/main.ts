@@ -14,6 +14,7 @@ import Pull from './commands/pull.js';
 import Push from './commands/push.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
+import Build from './commands/build.js';
 
 export const COMMANDS = {
   images: Images,
@@ -30,6 +31,7 @@ export const COMMANDS = {
   push: Push,
   login: Login,
   logout: Logout,
+  build: Build,
 };
 
 export { execute } from '@oclif/core';

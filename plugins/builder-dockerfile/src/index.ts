@@ -39,3 +39,6 @@ export {
 export { walkContext, type ContextEntry, type WalkOptions } from './context/context-walker.js';
 export { applyToConfig, exposedPortKeys, newConfigState, normalizeWorkdir, type ConfigState } from './image-config.js';
 export { applyDockerfileChanges } from './changes.js';
+export { buildImage, BuildStepError, normalizeDest, type BuildOptions, type BuildResult } from './build/builder.js';
+export { ImageFs, type FsNode } from './build/image-fs.js';
+export { unpackContext, contextTarSize } from './build/context-archive.js';

@@ -39,11 +39,23 @@ export function parseGoDuration(s: string): number {
   return neg ? -total : total;
 }
 
-/** Go's Duration.String for the whole-millisecond values error messages need ("1ms", "1s"). */
+/** Go's Duration.String ("1ms", "1.5s", "5m0s", "1h0m30s"). */
 export function formatGoDuration(ns: number): string {
   if (ns === 0) return '0s';
+  if (ns < 0) return `-${formatGoDuration(-ns)}`;
+  const frac = (v: number, digits: number): string => {
+    const unit = 10 ** digits;
+    const whole = Math.floor(v / unit);
+    const rest = String(v % unit).padStart(digits, '0').replace(/0+$/, '');
+    return rest === '' ? String(whole) : `${whole}.${rest}`;
+  };
   if (ns < 1e3) return `${ns}ns`;
-  if (ns < 1e6) return `${ns / 1e3}µs`;
-  if (ns < 1e9) return `${ns / 1e6}ms`;
-  return `${ns / 1e9}s`;
+  if (ns < 1e6) return `${frac(ns, 3)}µs`;
+  if (ns < 1e9) return `${frac(ns, 6)}ms`;
+  const h = Math.floor(ns / 3.6e12);
+  const m = Math.floor((ns % 3.6e12) / 6e10);
+  const secs = `${frac(ns % 6e10, 9)}s`;
+  if (h > 0) return `${h}h${m}m${secs}`;
+  if (m > 0) return `${m}m${secs}`;
+  return secs;
 }

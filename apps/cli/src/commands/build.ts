@@ -1,0 +1,140 @@
+import { Args, Flags } from '@oclif/core';
+import { BerthCommand } from '../base-command.js';
+
+export default class Build extends BerthCommand {
+  static override summary = 'Build an image from a Dockerfile';
+  static override aliases = ['image:build'];
+  static override examples = [
+    '<%= config.bin %> build -t web:1 .',
+    '<%= config.bin %> build -f docker/Dockerfile.dev --build-arg VERSION=2 --target dev .',
+    'tar -c . | <%= config.bin %> build -t web -',
+    '<%= config.bin %> build - < Dockerfile',
+  ];
+  static override args = {
+    context: Args.string({ description: 'PATH (a directory or a tar archive) | -', required: true }),
+  };
+  static override flags = {
+    tag: Flags.string({ char: 't', description: "Name and optionally a tag in the 'name:tag' format", multiple: true, multipleNonGreedy: true }),
+    file: Flags.string({ char: 'f', description: "Name of the Dockerfile (Default is 'PATH/Dockerfile')" }),
+    'build-arg': Flags.string({ description: 'Set build-time variables', multiple: true, multipleNonGreedy: true }),
+    target: Flags.string({ description: 'Set the target build stage to build.' }),
+    'no-cache': Flags.boolean({ description: 'Do not use cache when building the image' }),
+    label: Flags.string({ description: 'Set metadata for an image', multiple: true, multipleNonGreedy: true }),
+    quiet: Flags.boolean({ char: 'q', description: 'Suppress the build output and print image ID on success' }),
+    platform: Flags.string({ description: 'Set platform if server is multi-platform capable', env: 'DOCKER_DEFAULT_PLATFORM' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Build);
+    const { BerthError, parseTagReference } = await import('@berth/core');
+    const { buildImage, readDockerignore, createIgnoreMatcher, unpackContext, contextTarSize, BuildStepError } = await import('@berth/builder-dockerfile');
+    const { mkdtemp, readFile, rm, stat } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join, resolve } = await import('node:path');
+    const { createReadStream } = await import('node:fs');
+    const { Writable } = await import('node:stream');
+
+    for (const t of flags.tag ?? []) parseTagReference(t);
+    const buildArgs: Record<string, string> = {};
+    for (const a of flags['build-arg'] ?? []) {
+      const i = a.indexOf('=');
+      // `--build-arg NAME` takes the value from the environment, or is dropped when unset.
+      if (i < 0) {
+        if (process.env[a] !== undefined) buildArgs[a] = process.env[a]!;
+      } else buildArgs[a.slice(0, i)] = a.slice(i + 1);
+    }
+    const labels: Record<string, string> = {};
+    for (const l of flags.label ?? []) {
+      const i = l.indexOf('=');
+      labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
+    }
+
+    let contextDir: string;
+    let scratchDir: string | undefined;
+    let dockerfileText: string | undefined;
+    let dockerfilePath: string | undefined;
+    const readAll = async (s: NodeJS.ReadableStream): Promise<string> => {
+      const chunks: Buffer[] = [];
+      for await (const c of s) chunks.push(Buffer.from(c as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    try {
+      if (args.context === '-') {
+        if (process.stdin.isTTY) throw new BerthError('ERR_INVALID_ARGUMENT', 'requested build from stdin, but stdin is a terminal');
+        const { peekBytes } = await import('@berth/core');
+        const { head, stream } = await peekBytes(process.stdin, 512);
+        scratchDir = await mkdtemp(join(tmpdir(), 'berth-context-'));
+        contextDir = scratchDir;
+        // A tar (or compressed tar) is a context; anything else is the Dockerfile itself, with no context.
+        if (isArchive(head)) await unpackContext(stream, contextDir);
+        else dockerfileText = await readAll(stream);
+      } else {
+        const info = await stat(args.context).catch(() => undefined);
+        if (!info) throw new BerthError('ERR_INVALID_ARGUMENT', `unable to prepare context: path "${args.context}" not found`);
+        if (info.isDirectory()) contextDir = resolve(args.context);
+        else {
+          scratchDir = await mkdtemp(join(tmpdir(), 'berth-context-'));
+          contextDir = scratchDir;
+          await unpackContext(createReadStream(args.context), contextDir);
+        }
+      }
+      if (dockerfileText === undefined) {
+        if (flags.file === '-') dockerfileText = await readAll(process.stdin);
+        else {
+          // -f is relative to the working directory for a directory context, to the archive's root otherwise.
+          dockerfilePath = flags.file ? (scratchDir ? join(contextDir, flags.file) : resolve(flags.file)) : join(contextDir, 'Dockerfile');
+          dockerfileText = await readFile(dockerfilePath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+            if (err.code === 'ENOENT') throw new BerthError('ERR_INVALID_ARGUMENT', `Cannot locate specified Dockerfile: ${flags.file ?? 'Dockerfile'}`);
+            throw err;
+          });
+        }
+      }
+      const ignoreFile = await readDockerignore(contextDir, dockerfilePath);
+      const ignore = createIgnoreMatcher(ignoreFile.patterns);
+      const quiet = flags.quiet;
+      if (!quiet) {
+        const { humanSize } = await import('@berth/core');
+        this.out(`Sending build context to Docker daemon  ${humanSize(await contextTarSize(contextDir, ignore)).padStart(8)}`);
+      }
+      const service = await this.images(flags.root);
+      const sink = new Writable({ write: (_c, _e, cb) => cb() });
+      const epoch = process.env.SOURCE_DATE_EPOCH;
+      const runtime = await this.runtimeOpener(flags.root);
+      const result = await buildImage({
+        images: service,
+        contextDir,
+        dockerfile: dockerfileText,
+        ignore,
+        buildArgs,
+        ...(flags.target ? { target: flags.target } : {}),
+        noCache: flags['no-cache'],
+        labels,
+        ...(flags.platform ? { platform: flags.platform } : {}),
+        tags: flags.tag ?? [],
+        ...(epoch !== undefined && /^\d+$/.test(epoch) ? { sourceDateEpoch: Number(epoch) } : {}),
+        ...(runtime ? { runtime } : {}),
+        log: quiet ? () => {} : (line) => this.out(line),
+        stdout: quiet ? sink : process.stdout,
+        stderr: quiet ? sink : process.stderr,
+      });
+      if (quiet) this.out(result.id);
+    } catch (err) {
+      // docker build exits with the failed RUN's code.
+      if (err instanceof BuildStepError) {
+        this.errLine(err.message);
+        this.exit(err.exitCode);
+      }
+      throw err;
+    } finally {
+      if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
+    }
+  }
+}
+
+function isArchive(head: Buffer): boolean {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return true; // gzip
+  if (head.length >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return true;
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x28b52ffd) return true; // zstd
+  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return true; // xz
+  return head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+}

@@ -1,0 +1,61 @@
+// ADD <url>: the file is downloaded for the build (streamed to disk, never held in memory) and
+// copied with mode 0600, as the classic builder's downloadSource does; its name is the URL's last
+// path segment (or Content-Disposition's filename).
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { request } from 'undici';
+import { BerthError } from '@berth/core';
+import type { CopyInfo } from './copy-plan.js';
+import type { SourceFs } from './source-fs.js';
+
+let downloads = 0;
+
+function filenameFor(url: URL, disposition: string | undefined): string {
+  const last = url.pathname.split('/').pop() ?? '';
+  if (last !== '') return decodeURIComponent(last);
+  const m = disposition ? /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition) : null;
+  if (m?.[1]) return m[1];
+  throw new BerthError('ERR_BUILD', `cannot determine filename from url: ${url.href}`);
+}
+
+export async function downloadSource(src: string, tmpDir: string, fs: SourceFs): Promise<CopyInfo> {
+  const url = new URL(src);
+  const res = await request(url, { method: 'GET', maxRedirections: 10 } as Parameters<typeof request>[1]);
+  if (res.statusCode >= 400) {
+    res.body.resume();
+    throw new BerthError('ERR_BUILD', `failed to GET ${src} with status ${res.statusCode}`);
+  }
+  const header = (n: string): string | undefined => {
+    const v = res.headers[n];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const name = filenameFor(url, header('content-disposition'));
+  const dir = join(tmpDir, `dl${++downloads}`);
+  await mkdir(dir);
+  const out = join(dir, 'file');
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  await pipeline(res.body as unknown as Readable, tap, createWriteStream(out, { mode: 0o600 }));
+  const lm = header('last-modified');
+  const mtime = lm && !Number.isNaN(Date.parse(lm)) ? new Date(lm) : new Date(0);
+  const digest = hash.digest('hex');
+  return {
+    origPath: name,
+    path: name,
+    node: { type: 'file', mode: 0o600, uid: 0, gid: 0, mtime, size, hostPath: out },
+    fs,
+    hash: `file:${createHash('sha256').update(`${name}\u0000600\u0000${digest}`).digest('hex')}`,
+    decompress: false,
+  };
+}

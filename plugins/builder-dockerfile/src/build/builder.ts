@@ -1,0 +1,533 @@
+// The build engine: a Dockerfile run step by step as the classic builder runs it (moby
+// builder/dockerfile): every stage through the target, each instruction committed as an image
+// whose parent is the previous one (intermediates kept, as `images -a` shows), cache probed
+// first. COPY/ADD/WORKDIR write their layer straight from a filesystem index; RUN goes through
+// the container runtime contract (rootfs → run → diff).
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import {
+  BerthError,
+  MediaType,
+  createChildImage,
+  emptyContainerConfig,
+  findImage,
+  formatGoTimeRFC3339,
+  hostPlatform,
+  ingestLayer,
+  parsePlatform,
+  formatPlatform,
+  platformMatches,
+  tagImage,
+  familiarString,
+  parseNormalizedReference,
+  withDefaultTag,
+  type ContainerConfig,
+  type ContainerRuntime,
+  type Digest,
+  type ImageConfig,
+  type ImageRecord,
+  type ImageService,
+  type LayerRecord,
+  type Platform,
+  type RuntimeLayer,
+} from '@berth/core';
+import { parse } from '../parser/parser.js';
+import { DockerfileError } from '../parser/parse-error.js';
+import { parseInstruction, parseStages } from '../instructions/parse-instruction.js';
+import type { AddCommand, Command, CopyCommand, RunCommand } from '../instructions/commands.js';
+import { expandCommand } from '../instructions/expand.js';
+import { ShellLex, envsFromMap } from '../shell/lex.js';
+import { copyFromStage, expandStage, planBuild, unconsumedBuildArgs, type BuildPlan, type ExpandedCommand } from '../stages.js';
+import { applyToConfig, newConfigState, type ConfigState } from '../image-config.js';
+import type { IgnoreMatcher } from '../context/dockerignore.js';
+import { ImageFs } from './image-fs.js';
+import { ContextFs, ImageSourceFs, type SourceFs } from './source-fs.js';
+import { applyCopy, collectInfos, heredocFile, sourcesHash, type CopyInfo, type Identity } from './copy-plan.js';
+import { layerPaths, layerTar } from './layer-tar.js';
+import { parseChmod, resolveChown } from './chown.js';
+import { downloadSource } from './add-url.js';
+import { probeCache } from './build-cache.js';
+import { metadataComment, nopComment, nopString, shellOf } from './history-text.js';
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface BuildOptions {
+  images: ImageService;
+  /** The context directory (an archive context is unpacked to one first). */
+  contextDir: string;
+  dockerfile: string;
+  ignore?: IgnoreMatcher;
+  buildArgs?: Record<string, string>;
+  target?: string;
+  noCache?: boolean;
+  labels?: Record<string, string>;
+  platform?: string;
+  tags?: string[];
+  /** SOURCE_DATE_EPOCH (seconds): created times and clamped mtimes, for reproducible images. */
+  sourceDateEpoch?: number;
+  /** Opens the container runtime on the first RUN. */
+  runtime?: () => Promise<ContainerRuntime>;
+  /** Step lines (`Step 1/3 : FROM …`, ` ---> …`). */
+  log: (line: string) => void;
+  /** Where RUN's output goes. */
+  stdout: Writable;
+  stderr: Writable;
+  signal?: AbortSignal;
+}
+
+export interface BuildResult {
+  id: Digest;
+  tags: string[];
+}
+
+interface StageState {
+  index: number;
+  /** The current image; undefined while a scratch stage has committed nothing. */
+  image?: { record: ImageRecord; config: ImageConfig };
+  cs: ConfigState;
+  platform: Platform;
+  fs?: ImageFs;
+}
+
+const short = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
+
+export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
+  const b = new Build(opts);
+  try {
+    return await b.run();
+  } finally {
+    await b.cleanup();
+  }
+}
+
+class Build {
+  private tmpDir = '';
+  private readonly context: ContextFs;
+  private readonly lex: ShellLex;
+  private readonly fsCache = new Map<string, ImageFs>();
+  private readonly finished = new Map<number, StageState>();
+  private runtime?: ContainerRuntime;
+  private escapeToken = '\\';
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: BuildOptions) {
+    this.context = new ContextFs(opts.contextDir, opts.ignore);
+    this.lex = new ShellLex('\\');
+    const epoch = opts.sourceDateEpoch;
+    this.now = () => (epoch !== undefined ? new Date(epoch * 1000) : new Date());
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.tmpDir) await rm(this.tmpDir, { recursive: true, force: true });
+  }
+
+  private log(line: string): void {
+    this.opts.log(line);
+  }
+
+  async run(): Promise<BuildResult> {
+    this.tmpDir = await mkdtemp(join(tmpdir(), 'berth-build-'));
+    const parsed = parse(this.opts.dockerfile);
+    this.escapeToken = parsed.escapeToken;
+    const df = parseStages(parsed.ast);
+    const buildArgs = this.opts.buildArgs ?? {};
+    const plan = planBuild(df, { buildArgs, ...(this.opts.target ? { target: this.opts.target } : {}), escapeToken: parsed.escapeToken });
+    this.stagesForLookup = plan.stages;
+    // --label: one LABEL per label (sorted) added to the target stage, as buildLabelOptions does.
+    const labelCmds: Command[] = Object.keys(this.opts.labels ?? {})
+      .sort()
+      .map((k) => ({ kind: 'label', name: 'label', code: `LABEL ${k}=${this.opts.labels![k]}`, location: [], labels: [{ key: k, value: this.opts.labels![k]! }] }));
+    const stages = plan.throughTarget;
+    const total = df.metaArgs.length + stages.reduce((n, i) => n + 1 + df.stages[i]!.commands.length, 0) + labelCmds.length;
+    let step = 0;
+    const stepLine = (text: string): void => this.log(`Step ${++step}/${total} : ${text}`);
+    for (const meta of df.metaArgs) stepLine(meta.code);
+
+    let last: StageState | undefined;
+    for (const index of stages) {
+      const resolved = plan.stages[index]!;
+      stepLine(resolved.stage.sourceCode);
+      const state = await this.beginStage(plan, index);
+      const expanded = expandStage(plan, index, state.cs.config.Env ?? [], { buildArgs, escapeToken: parsed.escapeToken });
+      for (const ex of expanded) {
+        this.opts.signal?.throwIfAborted();
+        stepLine(ex.command.code);
+        await this.dispatch(state, ex);
+      }
+      if (index === plan.target) {
+        for (const cmd of labelCmds) {
+          stepLine(cmd.code);
+          await this.dispatch(state, { command: cmd, args: new Map(), env: state.cs.config.Env ?? [] });
+        }
+      }
+      this.finished.set(index, state);
+      last = state;
+    }
+    const unused = unconsumedBuildArgs(df, plan, buildArgs);
+    if (unused.length > 0) this.log(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed`);
+    if (!last?.image) throw new BerthError('ERR_BUILD', 'No image was generated. Is your Dockerfile empty?');
+    const id = last.image.record.id;
+    this.log(`Successfully built ${short(id)}`);
+    const tags: string[] = [];
+    for (const t of this.opts.tags ?? []) {
+      await this.opts.images.backend.metadata.update((draft) => void tagImage(draft, id, t));
+      const name = familiarString(withDefaultTag(parseNormalizedReference(t)));
+      tags.push(name);
+      this.log(`Successfully tagged ${name}`);
+    }
+    return { id, tags };
+  }
+
+  /** FROM: the base (an image of the store, an earlier stage, or scratch), then its ONBUILD triggers. */
+  private async beginStage(plan: BuildPlan, index: number): Promise<StageState> {
+    const resolved = plan.stages[index]!;
+    const wanted = resolved.platform || this.opts.platform;
+    let state: StageState;
+    if (resolved.baseStage !== undefined) {
+      const base = this.finished.get(resolved.baseStage);
+      if (!base?.image) throw new BerthError('ERR_BUILD', `stage ${resolved.baseName} produced no image`);
+      state = this.stateFrom(index, base.image, base.fs);
+    } else if (resolved.baseName.toLowerCase() === 'scratch') {
+      const platform = wanted ? parsePlatform(wanted) : hostPlatform();
+      state = { index, cs: newConfigState(emptyContainerConfig()), platform };
+    } else {
+      const image = await this.loadImage(resolved.baseName);
+      if (wanted) {
+        const want = parsePlatform(wanted);
+        const have = image.record.platform;
+        if (!platformMatches(want, have)) {
+          throw new BerthError(
+            'ERR_PLATFORM_MISMATCH',
+            `image with reference ${resolved.baseName} was found but does not match the specified platform: wanted ${formatPlatform(want)}, actual: ${formatPlatform(have)}`,
+          );
+        }
+      }
+      state = this.stateFrom(index, image);
+    }
+    this.log(` ---> ${state.image ? short(state.image.record.id) : ''}`);
+    // beginStage/setDefaultPath: a stage without PATH gets the default one; stdin flags reset.
+    const c = state.cs.config;
+    if (!(c.Env ?? []).some((e) => e.startsWith('PATH='))) c.Env = [...(c.Env ?? []), DEFAULT_PATH];
+    c.OpenStdin = false;
+    c.StdinOnce = false;
+    const triggers = c.OnBuild ?? [];
+    if (triggers.length > 0) {
+      c.OnBuild = null;
+      this.log(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}`);
+      for (const trigger of triggers) await this.runTrigger(state, trigger);
+    }
+    return state;
+  }
+
+  private stateFrom(index: number, image: { record: ImageRecord; config: ImageConfig }, fs?: ImageFs): StageState {
+    const cfg = image.config;
+    return {
+      index,
+      image,
+      cs: newConfigState({ ...emptyContainerConfig(), ...(cfg.config ?? {}) }, cfg.author),
+      platform: image.record.platform,
+      ...(fs ? { fs } : {}),
+    };
+  }
+
+  private async loadImage(name: string): Promise<{ record: ImageRecord; config: ImageConfig }> {
+    const snapshot = await this.opts.images.snapshot();
+    let record: ImageRecord;
+    try {
+      record = findImage(snapshot, name).record;
+    } catch (err) {
+      if ((err as BerthError).code === 'ERR_IMAGE_UNKNOWN') {
+        throw new BerthError('ERR_IMAGE_UNKNOWN', `pull access denied for ${name}: the image is not in the store and berth build does not pull (run 'berth pull ${name}' first)`, { cause: err });
+      }
+      throw err;
+    }
+    return { record, config: await this.opts.images.config(record.id) };
+  }
+
+  private async runTrigger(state: StageState, trigger: string): Promise<void> {
+    const parsed = parse(trigger);
+    for (const node of parsed.ast.children) {
+      const name = node.value.toLowerCase();
+      if (name === 'onbuild') throw new DockerfileError('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+      if (name === 'from' || name === 'maintainer') throw new DockerfileError(`${node.value.toUpperCase()} isn't allowed as an ONBUILD trigger`);
+      const raw = parseInstruction(node) as Command;
+      const env = new Map<string, string>();
+      for (const e of state.cs.config.Env ?? []) {
+        const i = e.indexOf('=');
+        env.set(i < 0 ? e : e.slice(0, i), i < 0 ? '' : e.slice(i + 1));
+      }
+      const getter = envsFromMap(env);
+      const lex = new ShellLex(this.escapeToken);
+      const cmd = expandCommand(raw, (w) => lex.processWord(w, getter), (w) => lex.processWords(w, getter));
+      await this.dispatch(state, { command: cmd, args: new Map(), env: state.cs.config.Env ?? [] });
+    }
+  }
+
+  private created(): string {
+    return formatGoTimeRFC3339(this.now(), 'UTC');
+  }
+
+  /** One instruction: cache probe, then the work, then the commit. */
+  private async dispatch(state: StageState, ex: ExpandedCommand): Promise<void> {
+    const cmd = ex.command;
+    switch (cmd.kind) {
+      case 'run':
+        return this.dispatchRun(state, cmd, ex);
+      case 'copy':
+      case 'add':
+        return this.dispatchCopy(state, cmd);
+      case 'workdir':
+        return this.dispatchWorkdir(state, cmd);
+      default: {
+        const next = structuredClone(state.cs);
+        applyToConfig(next, cmd);
+        const createdBy = nopComment(next.config, metadataComment(cmd, next.config));
+        await this.commitStep(state, next, createdBy, undefined, { container: true });
+      }
+    }
+  }
+
+  /** Probes the cache for (parent, history line, config); on a miss runs `work` and commits its layer. */
+  private async commitStep(
+    state: StageState,
+    next: ConfigState,
+    createdBy: string,
+    work: (() => Promise<{ layer?: LayerRecord; fs?: ImageFs }>) | undefined,
+    show: { container: boolean; containerId?: string },
+  ): Promise<void> {
+    const config: ContainerConfig = { ...next.config, Image: state.image?.record.id ?? '' };
+    const parent = state.image?.record.id;
+    if (!this.opts.noCache) {
+      const hit = await probeCache(this.opts.images, parent, createdBy, config);
+      if (hit) {
+        this.log(' ---> Using cache');
+        this.log(` ---> ${short(hit.record.id)}`);
+        state.image = hit;
+        state.cs = next;
+        state.fs = undefined;
+        return;
+      }
+    }
+    const containerId = show.containerId ?? randomBytes(32).toString('hex');
+    if (show.container && !show.containerId) this.log(` ---> Running in ${containerId.slice(0, 12)}`);
+    const done = work ? await work() : {};
+    if (show.container) this.log(`Removing intermediate container ${containerId.slice(0, 12)}`);
+    const record = await createChildImage(this.opts.images.backend, {
+      ...(state.image ? { parent: state.image } : {}),
+      ...(done.layer ? { layer: done.layer } : {}),
+      config,
+      createdBy,
+      created: this.created(),
+      ...(next.author ? { author: next.author } : {}),
+      platform: state.platform,
+    });
+    state.image = { record, config: await this.opts.images.config(record.id) };
+    state.cs = next;
+    state.fs = done.fs;
+    this.log(` ---> ${short(record.id)}`);
+  }
+
+  /** The current image's filesystem index (read from its layers once per image). */
+  private async fsOf(state: StageState): Promise<ImageFs> {
+    if (state.fs) return state.fs;
+    const id = state.image?.record.id;
+    if (!id) return (state.fs = new ImageFs());
+    let fs = this.fsCache.get(id);
+    if (!fs) {
+      const content = this.opts.images.backend.content;
+      fs = await ImageFs.fromLayers(
+        state.image!.record.layers.map((l) => ({ open: () => content.get(l.digest) })),
+        `image ${short(id)}`,
+      );
+      this.fsCache.set(id, fs);
+    }
+    return (state.fs = fs);
+  }
+
+  private async ingest(tar: NodeJS.ReadableStream): Promise<LayerRecord> {
+    const { Readable } = await import('node:stream');
+    const { blob, layer } = await ingestLayer(this.opts.images.backend, tar as InstanceType<typeof Readable>, { allowDevices: true, what: 'build step' });
+    return { digest: blob.digest, mediaType: MediaType.OciLayer, blobSize: blob.size, diffID: layer.diffID, tarSize: layer.tarSize, size: layer.size };
+  }
+
+  private clamp(): Date | undefined {
+    return this.opts.sourceDateEpoch !== undefined ? new Date(this.opts.sourceDateEpoch * 1000) : undefined;
+  }
+
+  private async dispatchWorkdir(state: StageState, cmd: Command): Promise<void> {
+    const next = structuredClone(state.cs);
+    applyToConfig(next, cmd);
+    const dir = next.config.WorkingDir ?? '/';
+    const createdBy = nopString(next.config, `WORKDIR ${dir}`);
+    await this.commitStep(
+      state,
+      next,
+      createdBy,
+      async () => {
+        // ContainerCreateWorkdir: the directory is made (root, 0755) when missing, inside the image.
+        const fs = (await this.fsOf(state)).clone();
+        const changed = await applyMkdir(fs, dir, this.now());
+        if (changed.length === 0) return { fs };
+        return { fs, layer: await this.ingest(await layerTar(fs, layerPaths(fs, changed), { tmpDir: this.tmpDir, ...this.clampOpt() })) };
+      },
+      { container: true },
+    );
+  }
+
+  private clampOpt(): { clamp?: Date } {
+    const c = this.clamp();
+    return c ? { clamp: c } : {};
+  }
+
+  private async sourceFor(state: StageState, from: string): Promise<SourceFs> {
+    if (from === '') return this.context;
+    const stageIndex = this.stageByName(from, state.index);
+    if (stageIndex !== undefined) {
+      const done = this.finished.get(stageIndex);
+      if (!done?.image) throw new BerthError('ERR_BUILD', `COPY --from=${from}: that stage produced no image`);
+      const fs = await this.fsOf(done);
+      return new ImageSourceFs(fs, done.image.record.id);
+    }
+    const image = await this.loadImage(from);
+    const tmp: StageState = { index: -1, image, cs: newConfigState(), platform: image.record.platform };
+    return new ImageSourceFs(await this.fsOf(tmp), image.record.id);
+  }
+
+  private stagesForLookup?: BuildPlan['stages'];
+  private stageByName(from: string, current: number): number | undefined {
+    return this.stagesForLookup ? copyFromStage(this.stagesForLookup, from, current) : undefined;
+  }
+
+  private async dispatchCopy(state: StageState, cmd: CopyCommand | AddCommand): Promise<void> {
+    const name = cmd.kind === 'add' ? 'ADD' : 'COPY';
+    const from = cmd.kind === 'copy' ? cmd.from : '';
+    const source = await this.sourceFor(state, from);
+    const infos: CopyInfo[] = [];
+    for (const src of cmd.sourcePaths) {
+      if (cmd.kind === 'add' && /^https?:\/\//i.test(src)) {
+        infos.push(await downloadSource(src, this.tmpDir, this.context));
+        continue;
+      }
+      if (/^https?:\/\//i.test(src)) throw new BerthError('ERR_BUILD', 'source can\'t be a URL for COPY');
+      infos.push(...(await collectInfos(source, [src], name, cmd.kind === 'add')));
+    }
+    for (const h of cmd.sourceContents) {
+      const node = await heredocFile(this.tmpDir, h.path, h.data, this.now());
+      const { createHash } = await import('node:crypto');
+      infos.push({ origPath: h.path, path: h.path, node, fs: this.context, hash: `file:${createHash('sha256').update(h.data).digest('hex')}`, decompress: false });
+    }
+    const dest = normalizeDest(state.cs.config.WorkingDir ?? '', cmd.destPath);
+    const flags = `${cmd.chown ? `--chown=${cmd.chown}` : ''}${cmd.chmod ? `--chmod=${cmd.chmod} ` : ''}`;
+    const createdBy = nopString(state.cs.config, `${name} ${flags}${sourcesHash(infos)} in ${dest} `);
+    const next = structuredClone(state.cs);
+    await this.commitStep(
+      state,
+      next,
+      createdBy,
+      async () => {
+        const fs = (await this.fsOf(state)).clone();
+        const identity: Identity = cmd.chown ? await resolveChown(cmd.chown, fs, this.tmpDir) : { uid: 0, gid: 0 };
+        const changed = await applyCopy(fs, infos, {
+          cmd: name,
+          dest,
+          identity,
+          ...(cmd.chmod ? { chmod: parseChmod(cmd.chmod) } : {}),
+          now: this.now(),
+          tmpDir: this.tmpDir,
+        });
+        const layer = await this.ingest(await layerTar(fs, layerPaths(fs, changed), { tmpDir: this.tmpDir, ...this.clampOpt() }));
+        return { fs, layer };
+      },
+      { container: false },
+    );
+  }
+
+  private async dispatchRun(state: StageState, cmd: RunCommand, ex: ExpandedCommand): Promise<void> {
+    const config = state.cs.config;
+    const shell = shellOf(config);
+    let args: string[];
+    if (cmd.files.length > 0) {
+      // BuildKit heredocs: `RUN <<EOF` runs the document as the script; otherwise the shell reads them.
+      const only = /^<<-?["']?(\w+)["']?$/.exec(cmd.cmdLine.join(' ').trim());
+      if (only && cmd.files.length === 1) args = [...shell, cmd.files[0]!.data];
+      else args = [...shell, [cmd.cmdLine.join(' '), ...cmd.files.map((f) => `${f.data}${f.name}`)].join('\n')];
+    } else args = cmd.prependShell ? [...shell, cmd.cmdLine.join(' ')] : cmd.cmdLine;
+    // Build args in scope that ENV does not override go into RUN's environment and its history line.
+    const env = new Map<string, string>();
+    for (const e of config.Env ?? []) env.set(e.slice(0, e.indexOf('=') < 0 ? e.length : e.indexOf('=')), e);
+    const argEnv = [...ex.args].filter(([k]) => !env.has(k)).map(([k, v]) => `${k}=${v}`).sort();
+    const createdBy = (argEnv.length > 0 ? [`|${argEnv.length}`, ...argEnv, ...args] : args).join(' ');
+    const next = structuredClone(state.cs);
+    const containerId = randomBytes(32).toString('hex');
+    await this.commitStep(
+      state,
+      next,
+      createdBy,
+      async () => {
+        this.log(` ---> Running in ${containerId.slice(0, 12)}`);
+        this.runtime ??= await this.openRuntime();
+        const content = this.opts.images.backend.content;
+        const layers: RuntimeLayer[] = (state.image?.record.layers ?? []).map((l) => ({ diffID: l.diffID, open: () => content.get(l.digest) }));
+        const rootfs = await this.runtime.rootfs(containerId, layers);
+        try {
+          const { exitCode } = await rootfs.run(
+            { args, env: [...(config.Env ?? []), ...argEnv], cwd: config.WorkingDir || '/', user: config.User ?? '', network: 'host' },
+            { stdout: this.opts.stdout, stderr: this.opts.stderr },
+            this.opts.signal,
+          );
+          if (exitCode !== 0) throw new BuildStepError(`The command '${args.join(' ')}' returned a non-zero code: ${exitCode}`, exitCode);
+          const sde = this.opts.sourceDateEpoch;
+          const layer = await this.ingest(rootfs.diff(sde !== undefined ? { sourceDateEpoch: sde } : {}));
+          return { layer };
+        } finally {
+          await rootfs.remove();
+        }
+      },
+      { container: true, containerId },
+    );
+  }
+
+  private async openRuntime(): Promise<ContainerRuntime> {
+    if (!this.opts.runtime) throw new BerthError('ERR_UNSUPPORTED', 'RUN needs a container runtime, and no runtime plugin is loaded');
+    return this.opts.runtime();
+  }
+}
+
+/** A RUN that failed: the CLI exits with the command's code, as docker build does. */
+export class BuildStepError extends BerthError {
+  constructor(message: string, readonly exitCode: number) {
+    super('ERR_BUILD', message);
+  }
+}
+
+/** normalizeDest: a relative destination is joined to WORKDIR; a trailing slash is kept. */
+export function normalizeDest(workdir: string, requested: string): string {
+  if (requested.startsWith('/')) return requested;
+  const joined = ['', ...workdir.split('/'), ...requested.split('/')].filter((p, i) => i === 0 || (p !== '' && p !== '.'));
+  const out: string[] = [];
+  for (const p of joined.slice(1)) {
+    if (p === '..') out.pop();
+    else out.push(p);
+  }
+  const dest = '/' + out.join('/');
+  return requested.endsWith('/') && dest !== '/' ? `${dest}/` : dest;
+}
+
+/** WORKDIR's mkdir inside the image: missing directories, root-owned 0755; returns what it made. */
+async function applyMkdir(fs: ImageFs, dir: string, now: Date): Promise<string[]> {
+  const made: string[] = [];
+  let cur = '';
+  for (const part of dir.split('/').filter((p) => p !== '')) {
+    const next = fs.resolve(cur === '' ? part : `${cur}/${part}`);
+    const node = fs.get(next);
+    if (!node) {
+      fs.set(next, { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: now, size: 0 });
+      made.push(next);
+    } else if (node.type !== 'dir') throw new BerthError('ERR_BUILD', `Cannot mkdir: /${next} is not a directory`);
+    cur = next;
+  }
+  return made;
+}

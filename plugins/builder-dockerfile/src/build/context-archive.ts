@@ -1,0 +1,61 @@
+// A build context given as a tar (plain or compressed, from a file or stdin) is unpacked to a
+// private directory first, as dockerd unpacks the context it receives. Entries that climb out,
+// absolute names and writes through symlinks are refused; symlinks are created as links and only
+// ever resolved by the builder inside the context.
+import { createWriteStream } from 'node:fs';
+import { lstat, mkdir, symlink, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract as tarExtract } from 'tar-stream';
+import { SymlinkGuard, entryPath, openUncompressed, parentOf } from '@berth/core';
+import type { IgnoreMatcher } from '../context/dockerignore.js';
+import { walkContext } from '../context/context-walker.js';
+
+export async function unpackContext(input: Readable, dir: string): Promise<void> {
+  const { stream } = await openUncompressed(input);
+  const guard = new SymlinkGuard();
+  const ex = tarExtract();
+  const what = 'build context';
+  ex.on('entry', (h, body, next) => {
+    void (async () => {
+      const rel = entryPath(h.name, what);
+      if (rel === '') return body.resume();
+      guard.check(rel, what);
+      const abs = join(dir, rel);
+      await mkdir(join(dir, parentOf(rel)), { recursive: true });
+      const mode = (h.mode ?? 0o644) & 0o7777;
+      if (h.type === 'directory') {
+        await mkdir(abs, { recursive: true, mode });
+        body.resume();
+      } else if (h.type === 'symlink') {
+        await symlink(h.linkname ?? '', abs);
+        body.resume();
+      } else if (h.type === 'file' || h.type === 'contiguous-file' || h.type == null) {
+        if (await lstat(abs).catch(() => undefined)) throw new Error(`${what}: entry ${rel} appears twice`);
+        await pipeline(body, createWriteStream(abs, { mode, flags: 'wx' }));
+        if (h.mtime) await utimes(abs, h.mtime, h.mtime);
+      } else body.resume();
+      guard.record(rel, h.type === 'symlink');
+    })().then(
+      () => next(),
+      (err: Error) => next(err),
+    );
+  });
+  await pipeline(stream, ex);
+}
+
+/**
+ * Bytes of the tar docker's CLI would send for this context (what `Sending build context to
+ * Docker daemon` counts): a 512-byte header per entry, data padded to 512, two end blocks.
+ */
+export async function contextTarSize(dir: string, ignore?: IgnoreMatcher): Promise<number> {
+  let total = 1024;
+  for await (const e of walkContext(dir, ignore ? { ignore } : {})) {
+    // Go's tar writes a PAX header (two more blocks) for names over 100 bytes.
+    const name = e.type === 'dir' ? `${e.path}/` : e.path;
+    total += 512 + (Buffer.byteLength(name) > 100 ? 1024 : 0);
+    if (e.type === 'file') total += Math.ceil(e.stat.size / 512) * 512;
+  }
+  return total;
+}
