@@ -13,29 +13,23 @@ export abstract class BerthCommand extends Command {
 
   private imageService?: ImageService;
   private pluginHost?: PluginHost;
-  private registriesLoaded = false;
 
-  /** The image service over the configured store; composed on first use only. */
+  /** The image service over the configured store; composed (plugins checked) on first use only. */
   protected async images(rootFlag: string | undefined): Promise<ImageService> {
     if (this.imageService) return this.imageService;
-    const [{ compose, Tokens }, { storeFsPlugin }] = await Promise.all([import('@berth/core'), import('@berth/store-fs')]);
-    const c = await compose({ root: storeRoot(rootFlag), plugins: [storeFsPlugin] });
+    const [{ Tokens }, { composeCli }] = await Promise.all([import('@berth/core'), import('./plugins.js')]);
+    const c = await composeCli(storeRoot(rootFlag));
     this.imageService = c.resolve<ImageService>(Tokens.ImageService);
     this.pluginHost = c.resolve<PluginHost>(Tokens.PluginHost);
     return this.imageService;
   }
 
   /**
-   * The registry adapter a plugin provides for `host` (the registry-distribution one by default).
-   * The registry plugin (undici and all) loads only here: `images` never pays for it.
+   * The registry adapter for `host`: a third-party plugin's from berth's config when one claims
+   * it, else the built-in distribution one, whose code (undici and all) loads only here.
    */
   protected async registryAdapter(rootFlag: string | undefined, host: string): Promise<RegistryAdapter> {
     await this.images(rootFlag);
-    if (!this.registriesLoaded) {
-      const { registryDistributionPlugin } = await import('@berth/registry-distribution');
-      await this.pluginHost!.register(registryDistributionPlugin);
-      this.registriesLoaded = true;
-    }
     return this.pluginHost!.registryAdapter(host);
   }
 

@@ -39,6 +39,13 @@ export class BerthError extends Error {
     this.name = 'BerthError';
     this.code = code;
   }
+
+  // A plugin loaded from berth's config links its own copy of @berth/core, so its errors are
+  // another class object: recognise them by name and code. Subclasses keep the usual check.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === BerthError && value instanceof Error && value.name === 'BerthError' && typeof (value as { code?: unknown }).code === 'string';
+  }
 }
 
 export function isBerthError(err: unknown, code?: ErrorCode): err is BerthError {

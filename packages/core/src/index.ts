@@ -16,6 +16,7 @@ export * from './copy.js';
 export * from './images/index.js';
 export * from './plugin-host.js';
 export * from './berth-config.js';
+export * from './plugin-loader.js';
 export * from './composition.js';
 export * from './reference.js';
 export * from './layer/index.js';
