@@ -14,3 +14,4 @@ export * from './fixtures/hostile-tar.js';
 export * from './fixtures/corrupt-file.js';
 export * from './fixtures/random-image-files.js';
 export * from './contracts/store-contract.js';
+export * from './contracts/registry-contract.js';

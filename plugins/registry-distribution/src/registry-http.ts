@@ -2,7 +2,7 @@
 // errors, 408/429/5xx, Retry-After honoured), redirects followed by hand, and the auth handshake.
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
-import { BerthError } from '@berth/core';
+import { BerthError, type ErrorCode } from '@berth/core';
 import type { RegistryEndpoint } from './registry-endpoint.js';
 import type { RegistryAuth } from './registry-auth.js';
 
@@ -181,17 +181,27 @@ function networkError(err: unknown, url: string): unknown {
   return new BerthError('ERR_NETWORK', `${new URL(url).host}: ${what}`, { cause: err });
 }
 
+// dist-spec error codes that mean the same as one of berth's: a blob upload whose bytes do not
+// hash to the digest given (400 DIGEST_INVALID), a manifest naming blobs the repository lacks.
+const SPEC_CODES: Record<string, ErrorCode> = {
+  DIGEST_INVALID: 'ERR_DIGEST_MISMATCH',
+  SIZE_INVALID: 'ERR_SIZE_MISMATCH',
+  MANIFEST_BLOB_UNKNOWN: 'ERR_BLOB_UNKNOWN',
+};
+
 /** Maps a registry's error JSON (dist-spec "Error Codes") to one line naming the thing. */
 async function registryError(res: RegistryResponse, req: RegistryRequest): Promise<BerthError> {
   let detail = '';
+  let specCode: string | undefined;
   try {
     const text = (await res.body.text()).slice(0, 4096);
     const json = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
     const first = json.errors?.[0];
+    specCode = first?.code;
     if (first) detail = `${first.code ?? ''}${first.message ? `: ${first.message}` : ''}`;
   } catch {
     /* not JSON: the status says enough */
   }
-  const code = res.statusCode === 404 ? (req.path.includes('/manifests/') ? 'ERR_MANIFEST_UNKNOWN' : 'ERR_BLOB_UNKNOWN') : res.statusCode === 403 ? 'ERR_UNAUTHORIZED' : 'ERR_REGISTRY';
+  const code = SPEC_CODES[specCode ?? ''] ?? (res.statusCode === 404 ? (req.path.includes('/manifests/') ? 'ERR_MANIFEST_UNKNOWN' : 'ERR_BLOB_UNKNOWN') : res.statusCode === 403 ? 'ERR_UNAUTHORIZED' : 'ERR_REGISTRY');
   return new BerthError(code, `${req.method} ${req.path.replace(/\?.*/, '')}: ${res.statusCode}${detail ? ` ${detail}` : ''}`);
 }
