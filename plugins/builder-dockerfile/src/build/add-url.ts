@@ -7,12 +7,19 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { request } from 'undici';
+import { Agent, interceptors, request } from 'undici';
 import { BerthError } from '@berth/core';
 import type { CopyInfo } from './copy-plan.js';
 import type { SourceFs } from './source-fs.js';
 
 let downloads = 0;
+let agent: ReturnType<Agent['compose']> | undefined;
+
+/** One connection pool for the build's downloads, following redirects as docker's http.Get does. */
+function redirecting(): ReturnType<Agent['compose']> {
+  agent ??= new Agent().compose(interceptors.redirect({ maxRedirections: 10 }));
+  return agent;
+}
 
 function filenameFor(url: URL, disposition: string | undefined): string {
   const last = url.pathname.split('/').pop() ?? '';
@@ -24,7 +31,7 @@ function filenameFor(url: URL, disposition: string | undefined): string {
 
 export async function downloadSource(src: string, tmpDir: string, fs: SourceFs): Promise<CopyInfo> {
   const url = new URL(src);
-  const res = await request(url, { method: 'GET', maxRedirections: 10 } as Parameters<typeof request>[1]);
+  const res = await request(url, { method: 'GET', dispatcher: redirecting() });
   if (res.statusCode >= 400) {
     res.body.resume();
     throw new BerthError('ERR_BUILD', `failed to GET ${src} with status ${res.statusCode}`);

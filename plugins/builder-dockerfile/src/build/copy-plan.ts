@@ -126,7 +126,15 @@ export async function applyCopy(fs: ImageFs, infos: readonly CopyInfo[], opts: A
     }
   };
 
-  const owned = (n: FsNode, mode = n.mode): FsNode => ({ ...n, uid: opts.identity.uid, gid: opts.identity.gid, mode: opts.chmod ?? mode });
+  // The classic builder chowns every copied file (to root without --chown), and chown(2) clears
+  // setuid, and setgid on group-executable files: docker's COPY loses those bits, and so does berth's.
+  const chownedMode = (n: FsNode): number => {
+    if (n.type !== 'file') return n.mode;
+    let m = n.mode & ~0o4000;
+    if (m & 0o010) m &= ~0o2000;
+    return m;
+  };
+  const owned = (n: FsNode): FsNode => ({ ...n, uid: opts.identity.uid, gid: opts.identity.gid, mode: opts.chmod ?? chownedMode(n) });
 
   // An entry below a directory being written: its parents resolve inside the image; what sits at
   // the name itself is replaced (a directory over a directory merges), as tar extraction does.

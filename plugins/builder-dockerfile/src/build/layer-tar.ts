@@ -105,6 +105,11 @@ function header(path: string, n: FsNode, clamp?: Date): EntryHeader {
 
 function addEntry(pack: Pack, h: EntryHeader, source?: string): Promise<void> {
   return new Promise((resolve, reject) => {
+    // An empty regular file still needs its (empty) body, or tar-stream waits for one forever.
+    if (source === undefined && h.type === 'file') {
+      pack.entry(h, Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+      return;
+    }
     const sink = pack.entry(h, (err) => (err ? reject(err) : resolve()));
     if (source === undefined) return;
     pipeline(createReadStream(source), sink as unknown as NodeJS.WritableStream).catch(reject);

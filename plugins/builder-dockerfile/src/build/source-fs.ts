@@ -70,12 +70,36 @@ export class ContextFs extends TreeHasher implements SourceFs {
     super();
   }
 
+  private readonly keptDirs = new Map<string, Promise<boolean>>();
+
   private ignored(path: string): boolean {
     return path !== '' && (this.ignore?.ignores(path) ?? false);
   }
 
+  /**
+   * An ignored path is absent, except a directory holding a file an exception (`!dir/keep`)
+   * re-includes: docker's CLI sends that file, so the directory exists in the context.
+   */
+  private async absent(path: string): Promise<boolean> {
+    if (!this.ignored(path)) return false;
+    if (!this.ignore?.hasExceptions) return true;
+    let kept = this.keptDirs.get(path);
+    if (!kept) {
+      kept = (async () => {
+        const names = await readdir(join(this.root, path)).catch(() => [] as string[]);
+        for (const n of names) {
+          const child = joinPath(path, n);
+          if (!(await this.absent(child))) return true;
+        }
+        return false;
+      })();
+      this.keptDirs.set(path, kept);
+    }
+    return !(await kept);
+  }
+
   async lstat(path: string): Promise<FsNode | undefined> {
-    if (this.ignored(path)) return undefined;
+    if (await this.absent(path)) return undefined;
     const abs = join(this.root, path);
     try {
       const st = await lstat(abs);
@@ -89,7 +113,9 @@ export class ContextFs extends TreeHasher implements SourceFs {
 
   async children(dir: string): Promise<string[]> {
     const names = await readdir(join(this.root, dir));
-    return names.filter((n) => !this.ignored(joinPath(dir, n))).sort(byteOrder);
+    const kept: string[] = [];
+    for (const n of names) if (!(await this.absent(joinPath(dir, n)))) kept.push(n);
+    return kept.sort(byteOrder);
   }
 
   // Component by component with lstat, so a symlink is only ever followed by this code, in scope.
