@@ -12,6 +12,7 @@ export * from './contracts/plugin.js';
 export * from './contracts/registry.js';
 export * from './contracts/runtime.js';
 export * from './stream-tee.js';
+export * from './verifying-stream.js';
 export * from './copy.js';
 export * from './images/index.js';
 export * from './plugin-host.js';

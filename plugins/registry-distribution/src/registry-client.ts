@@ -1,10 +1,9 @@
 // One repository on one registry, in the terms of the OCI Distribution API: manifests (verified
 // against the digest asked for or Docker-Content-Digest), streamed blobs, uploads and mounts, tags.
 import { Readable, Transform, pipeline } from 'node:stream';
-import { BerthError, MediaType, digestAlgorithm, isDigest, type Descriptor, type Digest, type ManifestBytes } from '@berth/core';
+import { BerthError, MediaType, VerifyingStream, digestAlgorithm, isDigest, type Descriptor, type Digest, type ManifestBytes } from '@berth/core';
 import { createHash } from 'node:crypto';
 import type { RegistryHttp } from './registry-http.js';
-import { VerifyingStream } from './verifying-stream.js';
 
 export const MANIFEST_ACCEPT = [MediaType.OciManifest, MediaType.OciIndex, MediaType.DockerManifest, MediaType.DockerManifestList].join(', ');
 /** Manifests are small; a registry sending more is refused before it fills memory. */

@@ -1,13 +1,16 @@
 // A pass-through that hashes and counts a blob as it streams and fails at the end (or as soon as
-// it grows too big) when the bytes are not what the descriptor promised.
+// it grows too big) when the bytes are not what the descriptor promised. Every source that reads
+// blobs from somewhere it does not trust (a registry, a plugin's backend) pipes through it.
 import { Transform, type TransformCallback } from 'node:stream';
 import { createHash, type Hash } from 'node:crypto';
-import { BerthError, digestAlgorithm, type Digest } from '@berth/core';
+import { BerthError } from './errors.js';
+import { digestAlgorithm, type Digest } from './digest.js';
 
 export class VerifyingStream extends Transform {
   private readonly hash: Hash;
   private bytes = 0;
 
+  /** `size` < 0: unknown, only the digest is checked. */
   constructor(private readonly expected: Digest, private readonly size: number, private readonly what: string) {
     super();
     this.hash = createHash(digestAlgorithm(expected));
@@ -15,7 +18,7 @@ export class VerifyingStream extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
-    if (this.size >= 0 && this.bytes > this.size) return cb(new BerthError('ERR_SIZE_MISMATCH', `${this.what}: the registry sent more than the ${this.size} bytes its descriptor declares`));
+    if (this.size >= 0 && this.bytes > this.size) return cb(new BerthError('ERR_SIZE_MISMATCH', `${this.what}: more than the ${this.size} bytes its descriptor declares`));
     this.hash.update(chunk);
     cb(null, chunk);
   }
