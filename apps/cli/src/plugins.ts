@@ -11,7 +11,5 @@ export const registryDistributionLazy: LazyPlugin = {
 
 export async function composeCli(root: string): ReturnType<typeof compose> {
   const [core, { storeFsPlugin }] = await Promise.all([import('@berth/core'), import('@berth/store-fs')]);
-  const config = await core.readBerthConfig();
-  const configured = await core.loadConfiguredPlugins(config);
-  return core.compose({ root, plugins: [storeFsPlugin], lazyPlugins: [registryDistributionLazy], configured });
+  return core.compose({ root, plugins: [storeFsPlugin], lazyPlugins: [registryDistributionLazy], config: await core.readBerthConfig() });
 }

@@ -1,7 +1,7 @@
 // berthd's start-up: the same composition root as the CLI (core + store-fs), then the HTTP server
 // on a loopback address; SIGTERM/SIGINT close it gracefully (requests in flight finish first).
 import type { FastifyInstance } from 'fastify';
-import { compose, loadConfiguredPlugins, readBerthConfig, Tokens, type StoreBackend } from '@berth/core';
+import { compose, readBerthConfig, Tokens, type StoreBackend } from '@berth/core';
 import { storeFsPlugin } from '@berth/store-fs';
 import { buildServer } from './server.js';
 
@@ -31,8 +31,7 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd> {
   const { host, port } = parseListen(options.listen);
   // The plugins berth's config file names load here too, so a third-party store serves berthd.
-  const configured = await loadConfiguredPlugins(await readBerthConfig());
-  const c = await compose({ root: options.root, plugins: [storeFsPlugin], configured });
+  const c = await compose({ root: options.root, plugins: [storeFsPlugin], config: await readBerthConfig() });
   const backend = c.resolve<StoreBackend>(Tokens.StoreBackend);
   const app = await buildServer({
     backend,

@@ -25,6 +25,11 @@ export interface ConfigEnv {
   HOME?: string;
 }
 
+/** No file: every key at its default (tests, and hosts composed without a config). */
+export function emptyBerthConfig(path = berthConfigPath().path): BerthConfig {
+  return { path, exists: false, plugins: [], raw: {} };
+}
+
 /** Where berth's config file is (whether or not it exists), and whether the user named it. */
 export function berthConfigPath(env: ConfigEnv = process.env): { path: string; explicit: boolean } {
   if (env.BERTH_CONFIG) return { path: env.BERTH_CONFIG, explicit: true };
@@ -41,7 +46,7 @@ export async function readBerthConfig(env: ConfigEnv = process.env): Promise<Ber
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if ((code === 'ENOENT' || code === 'ENOTDIR') && !explicit) return { path, exists: false, plugins: [], raw: {} };
+    if ((code === 'ENOENT' || code === 'ENOTDIR') && !explicit) return emptyBerthConfig(path);
     if (code === 'ENOENT') throw new BerthError('ERR_BERTH_CONFIG', `config file ${path} (BERTH_CONFIG) does not exist`);
     throw new BerthError('ERR_BERTH_CONFIG', `cannot read config file ${path}: ${(err as Error).message}`, { cause: err });
   }

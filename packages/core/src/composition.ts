@@ -5,7 +5,8 @@ import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { BerthPlugin, StoreBackend } from './contracts/plugin.js';
 import { PluginHost, type LazyPlugin } from './plugin-host.js';
-import type { ConfiguredPlugin } from './plugin-loader.js';
+import { loadConfiguredPlugins } from './plugin-loader.js';
+import { emptyBerthConfig, type BerthConfig } from './berth-config.js';
 import { BerthError } from './errors.js';
 import { ImageService } from './images/image-service.js';
 
@@ -21,17 +22,21 @@ export interface ComposeOptions {
   plugins: BerthPlugin[];
   /** berth's own plugins imported on first use (the registry client); reserved at start. */
   lazyPlugins?: LazyPlugin[];
-  /** Plugins from berth's config file, registered after the built-ins so a clash names them. */
-  configured?: ConfiguredPlugin[];
+  /**
+   * berth's config file (`readBerthConfig()`): the plugins it names are imported and registered
+   * after the built-ins, so a clash names them; every plugin sees it as `ctx.config`.
+   */
+  config?: BerthConfig;
   store?: string;
 }
 
 export async function compose(options: ComposeOptions): Promise<DependencyContainer> {
   const c = rootContainer.createChildContainer();
-  const host = new PluginHost();
+  const host = new PluginHost(options.config);
   for (const p of options.plugins) await host.register(p, { builtin: true });
   for (const p of options.lazyPlugins ?? []) host.declareLazy(p);
-  for (const { spec, plugin } of options.configured ?? []) {
+  const configured = options.config ? await loadConfiguredPlugins(options.config) : [];
+  for (const { spec, plugin } of configured) {
     try {
       await host.register(plugin);
     } catch (err) {

@@ -1,6 +1,7 @@
 // Loads plugins and checks them at start, as fastify checks its plugins: a wrong API version or
 // a name/provider clash refuses to start with one clear line (ERR_PLUGIN).
 import { BerthError } from './errors.js';
+import { emptyBerthConfig, type BerthConfig } from './berth-config.js';
 import type { RegistryAdapter } from './contracts/registry.js';
 import type { ContainerRuntime, RuntimeFactoryOptions } from './contracts/runtime.js';
 import { PLUGIN_API_VERSION, type BerthPlugin, type PluginContext, type StoreBackend, type StoreFactoryOptions } from './contracts/plugin.js';
@@ -31,6 +32,9 @@ export class PluginHost {
   private readonly registries: RegisteredAdapter[] = [];
   private readonly lazy = new Map<string, LazyPlugin>();
   private readonly builtins = new Set<string>();
+
+  /** `config`: berth's config file, handed to every plugin as `ctx.config`. */
+  constructor(private readonly config: BerthConfig = emptyBerthConfig()) {}
   private readonly runtimes = new Map<string, (options: RuntimeFactoryOptions) => Promise<ContainerRuntime>>();
 
   /** Reserves a built-in plugin's name and provides now; it is loaded when first needed. */
@@ -60,6 +64,7 @@ export class PluginHost {
 
   private async registerChecked(plugin: BerthPlugin, builtin: boolean): Promise<void> {
     const ctx: PluginContext = {
+      config: this.config,
       provideStore: (given, factory) => {
         const name = given.replace(/^store:/, ''); // `fs` and `store:fs` name the same thing
         if (!plugin.provides.includes(`store:${name}`)) throw new BerthError('ERR_PLUGIN', `plugin ${plugin.name} provides store:${name} without declaring it`);

@@ -1,5 +1,6 @@
 // The plugin contract: a plugin names itself, declares the API it was written for, and
 // registers what it provides. Loading checks both and refuses with one clear line.
+import type { BerthConfig } from '../berth-config.js';
 import type { ContentStore } from './content-store.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { RegistryAdapter } from './registry.js';
@@ -21,6 +22,8 @@ export interface StoreFactoryOptions {
 }
 
 export interface PluginContext {
+  /** berth's config file; a plugin reads its own key with `configSection(ctx.config, key, check, fallback)`. */
+  readonly config: BerthConfig;
   provideStore(name: string, factory: (options: StoreFactoryOptions) => Promise<StoreBackend>): void;
   /** Declared as `registry:<name>` in `provides`; the first loaded adapter claiming a host serves it. */
   provideRegistryAdapter(name: string, adapter: RegistryAdapter): void;
