@@ -4,17 +4,24 @@ import type { FastifyInstance } from 'fastify';
 import { compose, readBerthConfig, Tokens, type StoreBackend } from '@berth/core';
 import { storeFsPlugin } from '@berth/store-fs';
 import { buildServer } from './server.js';
+import type { AuthConfig } from './auth/auth-config.js';
+import { RegistryAuth } from './auth/registry-auth.js';
+import { httpsOptions, type TlsConfig } from './tls.js';
 
 export interface BerthdOptions {
   root: string;
   listen: string;
   logLevel?: string | false;
   chunkMinLength?: number;
+  /** The registry face's auth (config file `auth`); absent: an open registry. */
+  auth?: AuthConfig;
+  /** HTTPS (and client certificates with `ca`). */
+  tls?: TlsConfig;
 }
 
 export interface RunningBerthd {
   app: FastifyInstance;
-  /** `http://host:port` it answers on. */
+  /** `http(s)://host:port` it answers on. */
   url: string;
   close(): Promise<void>;
 }
@@ -33,9 +40,12 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
   // The plugins berth's config file names load here too, so a third-party store serves berthd.
   const c = await compose({ root: options.root, plugins: [storeFsPlugin], config: await readBerthConfig() });
   const backend = c.resolve<StoreBackend>(Tokens.StoreBackend);
+  const auth = options.auth ? await RegistryAuth.create(options.auth, options.root, options.tls !== undefined) : undefined;
   const app = await buildServer({
     backend,
     root: options.root,
+    ...(auth ? { auth } : {}),
+    ...(options.tls ? { https: await httpsOptions(options.tls) } : {}),
     ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
     ...(options.chunkMinLength !== undefined ? { chunkMinLength: options.chunkMinLength } : {}),
   });
@@ -43,5 +53,5 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { app, url: `http://${shownHost}:${bound}`, close: () => app.close() };
+  return { app, url: `${options.tls ? 'https' : 'http'}://${shownHost}:${bound}`, close: () => app.close() };
 }

@@ -1,11 +1,14 @@
-// The berthd command line: `berthd --root DIR --listen HOST:PORT [--log-level LEVEL]`.
+// The berthd command line: `berthd --root DIR --listen HOST:PORT [--config FILE] [--tls-cert …]`;
+// flags win over the config file, which wins over the defaults.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBerthd } from './berthd.js';
+import { loadConfigFile, type BerthdConfig } from './config-file.js';
+import type { TlsConfig } from './tls.js';
 
 const SHUTDOWN_GRACE_MS = 60_000;
 
-const USAGE = 'usage: berthd --root DIR [--listen HOST:PORT] [--log-level info|debug|warn|error|silent] [--chunk-min-length BYTES]';
+const USAGE = 'usage: berthd --root DIR [--listen HOST:PORT] [--config FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--log-level info|debug|warn|error|silent] [--chunk-min-length BYTES]';
 
 export async function main(argv: string[]): Promise<void> {
   let values;
@@ -14,8 +17,12 @@ export async function main(argv: string[]): Promise<void> {
       args: argv,
       options: {
         root: { type: 'string' },
-        listen: { type: 'string', default: '127.0.0.1:5000' },
-        'log-level': { type: 'string', default: 'info' },
+        listen: { type: 'string' },
+        config: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-ca': { type: 'string' },
+        'log-level': { type: 'string' },
         'chunk-min-length': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -29,17 +36,43 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const root = values.root ?? process.env.BERTH_ROOT;
+  let config: BerthdConfig = {};
+  if (values.config !== undefined) {
+    try {
+      config = await loadConfigFile(resolve(values.config));
+    } catch (err) {
+      process.stderr.write(`berthd: --config ${(err as Error).message}\n`);
+      process.exitCode = 125;
+      return;
+    }
+  }
+  const root = values.root ?? config.root ?? process.env.BERTH_ROOT;
   if (!root) {
-    process.stderr.write(`berthd: --root (or $BERTH_ROOT) is required\n${USAGE}\n`);
+    process.stderr.write(`berthd: --root (or $BERTH_ROOT, or "root" in --config) is required\n${USAGE}\n`);
     process.exitCode = 125;
     return;
   }
+  let tls: TlsConfig | undefined = config.tls;
+  const tlsFlags = [values['tls-cert'], values['tls-key'], values['tls-ca']];
+  if (tlsFlags.some((v) => v !== undefined)) {
+    const cert = values['tls-cert'] ?? tls?.cert;
+    const key = values['tls-key'] ?? tls?.key;
+    if (cert === undefined || key === undefined) {
+      process.stderr.write(`berthd: --tls-cert and --tls-key go together (--tls-ca needs both)\n${USAGE}\n`);
+      process.exitCode = 125;
+      return;
+    }
+    const ca = values['tls-ca'] ?? tls?.ca;
+    tls = { cert: resolve(cert), key: resolve(key), ...(ca !== undefined ? { ca: resolve(ca) } : {}) };
+  }
+  const chunkMinLength = values['chunk-min-length'] !== undefined ? Number(values['chunk-min-length']) : config.chunkMinLength;
   const running = await startBerthd({
     root: resolve(root),
-    listen: values.listen,
-    logLevel: values['log-level'],
-    ...(values['chunk-min-length'] !== undefined ? { chunkMinLength: Number(values['chunk-min-length']) } : {}),
+    listen: values.listen ?? config.listen ?? '127.0.0.1:5000',
+    logLevel: values['log-level'] ?? config.logLevel ?? 'info',
+    ...(chunkMinLength !== undefined ? { chunkMinLength } : {}),
+    ...(config.auth ? { auth: config.auth } : {}),
+    ...(tls ? { tls } : {}),
   });
   let closing = false;
   const stop = (signal: string): void => {

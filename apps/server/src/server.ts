@@ -3,6 +3,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { StoreBackend } from '@berth/core';
 import { Metrics, registerMetrics } from './metrics.js';
 import { registerRegistryFace } from './registry/registry-face.js';
+import type { RegistryAuth } from './auth/registry-auth.js';
+import { registerTokenService } from './auth/token-service.js';
+import type { HttpsOptions } from './tls.js';
 
 export interface ServerOptions {
   backend: StoreBackend;
@@ -10,16 +13,22 @@ export interface ServerOptions {
   /** pino level; false turns logging off (tests). */
   logLevel?: string | false;
   chunkMinLength?: number;
+  /** The registry face's gate and token service; absent: an open registry. */
+  auth?: RegistryAuth;
+  /** Serve HTTPS with these (tls.ts). */
+  https?: HttpsOptions;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  // The https variant of fastify's instance type differs only in its raw server class.
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     logger: options.logLevel === false ? false : { level: options.logLevel ?? 'info' },
     exposeHeadRoutes: false,
     // Blob uploads can take long; the socket's idle timeout still guards dead clients.
     requestTimeout: 0,
     return503OnClosing: true,
-  });
+  }) as unknown as FastifyInstance;
   // Graceful close: requests in flight finish, and their answers close the connection, so no
   // keep-alive socket holds the shutdown open until its idle timeout.
   let closing = false;
@@ -37,6 +46,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     root: options.root,
     onUploadBytes: (n) => (metrics.bytesReceived += n),
     ...(options.chunkMinLength !== undefined ? { chunkMinLength: options.chunkMinLength } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
   });
+  if (options.auth) await registerTokenService(app, options.auth);
   return app;
 }

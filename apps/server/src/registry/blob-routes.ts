@@ -15,6 +15,8 @@ export interface BlobDeps {
   facts: LayerFacts;
   /** Advertised in OCI-Chunk-Min-Length; chunks are not refused for being smaller. */
   chunkMinLength: number;
+  /** Told of each blob uploaded or mounted into a repository (auth on: RepositoryBlobs links). */
+  onStored?: (repo: RepositoryName, digest: Digest) => Promise<void>;
 }
 
 type Query = Record<string, string | undefined>;
@@ -73,11 +75,16 @@ async function* firstBytes(src: Readable, n: number): AsyncGenerator<Buffer> {
   }
 }
 
-export async function startUpload(deps: BlobDeps, repo: RepositoryName, query: Query, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+/**
+ * `mayMount` (auth on): whether the client may take `digest` from the `from` repository; when it
+ * may not, the mount is ignored and a plain upload session starts, as distribution does.
+ */
+export async function startUpload(deps: BlobDeps, repo: RepositoryName, query: Query, req: FastifyRequest, reply: FastifyReply, mayMount?: (digest: Digest, from: string | undefined) => Promise<boolean>): Promise<void> {
   // Cross-repository mount: blobs are shared by every repository of the store, so any blob we hold mounts.
   if (query.mount !== undefined) {
     const digest = digestParam(query.mount, 'mount');
-    if (await deps.content.stat(digest)) {
+    if ((await deps.content.stat(digest)) && (!mayMount || (await mayMount(digest, query.from)))) {
+      await deps.onStored?.(repo, digest);
       reply.code(201).header('location', blobLocation(repo, digest)).header('docker-content-digest', digest).send();
       return;
     }
@@ -160,6 +167,7 @@ async function finishUpload(deps: BlobDeps, repo: RepositoryName, state: UploadS
       await deps.content.put(createReadStream(path), { digest, size: state.offset });
     }
     if (layer) deps.facts.remember(digest, layer);
+    await deps.onStored?.(repo, digest);
   } finally {
     await deps.sessions.remove(state.id);
   }

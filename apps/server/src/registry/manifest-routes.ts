@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MediaType, isDigest } from '@berth/core';
 import type { Referrers } from './referrers.js';
+import type { RepositoryBlobs } from './repository-blobs.js';
 import { RegistryError } from './registry-error.js';
 import type { RegistryManifests } from './registry-manifests.js';
 import type { RepositoryName } from './repository-name.js';
@@ -44,11 +45,12 @@ export async function getManifest(manifests: RegistryManifests, repo: Repository
   return reply.send(head ? undefined : m.bytes);
 }
 
-export async function putManifest(manifests: RegistryManifests, repo: RepositoryName, reference: string, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function putManifest(manifests: RegistryManifests, repo: RepositoryName, reference: string, req: FastifyRequest, reply: FastifyReply, blobs?: RepositoryBlobs): Promise<void> {
   checkReference(reference);
   const bytes = await readBody(req, MAX_MANIFEST_BYTES);
   const contentType = req.headers['content-type']?.split(';')[0]?.trim();
-  const digest = await manifests.put(repo, reference, bytes, contentType);
+  const digest = await manifests.put(repo, reference, bytes, contentType, blobs ? (d) => blobs.holds(repo, d) : undefined);
+  await blobs?.link(repo, digest);
   reply.code(201).header('location', `/v2/${repo.name}/manifests/${digest}`).header('docker-content-digest', digest).header('content-length', 0);
   const subject = subjectOf(bytes);
   if (subject) reply.header('oci-subject', subject);
@@ -101,8 +103,10 @@ export async function listTags(manifests: RegistryManifests, repo: RepositoryNam
   return reply.code(200).send({ name: repo.name, tags: page });
 }
 
-export async function catalog(manifests: RegistryManifests, query: Query, reply: FastifyReply): Promise<void> {
-  const page = paginate(await manifests.repositories(), query, '/v2/_catalog', reply);
+/** `visible` (auth on) keeps the repositories the client may pull. */
+export async function catalog(manifests: RegistryManifests, query: Query, reply: FastifyReply, visible?: (repository: string) => boolean): Promise<void> {
+  const all = await manifests.repositories();
+  const page = paginate(visible ? all.filter(visible) : all, query, '/v2/_catalog', reply);
   return reply.code(200).send({ repositories: page });
 }
 

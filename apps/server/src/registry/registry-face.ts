@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { StoreBackend } from '@berth/core';
+import { isDigest, type Digest, type StoreBackend } from '@berth/core';
 import { ArtifactTags } from './artifact-tags.js';
 import { cancelUpload, getBlob, patchUpload, putUpload, startUpload, uploadStatus, type BlobDeps } from './blob-routes.js';
 import { LayerFacts } from './layer-facts.js';
@@ -12,9 +12,12 @@ import { errorBody, RegistryError, toRegistryError } from './registry-error.js';
 import { RegistryManifests } from './registry-manifests.js';
 import { Referrers } from './referrers.js';
 import { registerSearch } from './search.js';
-import { parseRepositoryName } from './repository-name.js';
+import { parseRepositoryName, type RepositoryName } from './repository-name.js';
+import { RepositoryBlobs } from './repository-blobs.js';
 import { UploadSessions } from './upload-sessions.js';
 import { matchV2 } from './v2-path.js';
+import { userOf, type Identity, type RegistryAuth } from '../auth/registry-auth.js';
+import type { RegistryAction } from '../auth/auth-config.js';
 
 export interface RegistryFaceOptions {
   backend: StoreBackend;
@@ -23,15 +26,42 @@ export interface RegistryFaceOptions {
   chunkMinLength?: number;
   /** Told of every upload byte received (metrics). */
   onUploadBytes?: (n: number) => void;
+  /** Absent: an open registry (anyone may pull, push and delete). */
+  auth?: RegistryAuth;
 }
 
 export async function registerRegistryFace(app: FastifyInstance, options: RegistryFaceOptions): Promise<void> {
   const { backend } = options;
   const stagingDir = (await backend.content.stagingDir?.()) ?? tmpdir();
   const facts = new LayerFacts();
-  const deps: BlobDeps = { content: backend.content, sessions: new UploadSessions(stagingDir, options.onUploadBytes), facts, chunkMinLength: options.chunkMinLength ?? 0 };
   const own = join(options.root, 'berthd');
-  const manifests = new RegistryManifests(backend, facts, new ArtifactTags(own), new Referrers(own), (digest) => app.log.info({ digest }, 'layer facts unknown: reading the blob again'));
+  const artifactTags = new ArtifactTags(own);
+  // With auth, each repository sees only its own blobs; an open registry shares them all.
+  const blobs = options.auth ? new RepositoryBlobs(backend, artifactTags, own) : undefined;
+  const deps: BlobDeps = {
+    content: backend.content,
+    sessions: new UploadSessions(stagingDir, options.onUploadBytes),
+    facts,
+    chunkMinLength: options.chunkMinLength ?? 0,
+    ...(blobs ? { onStored: (repo: RepositoryName, digest: Digest) => blobs.link(repo, digest) } : {}),
+  };
+  const manifests = new RegistryManifests(backend, facts, artifactTags, new Referrers(own), (digest) => app.log.info({ digest }, 'layer facts unknown: reading the blob again'));
+
+  const auth = options.auth;
+  /** Catalog and search show the repositories the user's grants let them pull. */
+  const visibleFilter = (identity: Identity) => (repository: string) => auth!.grants.actions(userOf(identity), repository).has('pull');
+
+  /** A mount takes a blob from `from`: the client must be able to pull there, and it must be there. */
+  const mayMountFrom = async (identity: Identity, from: string | undefined, digest: Digest): Promise<boolean> => {
+    if (from === undefined || !auth!.may(identity, from, 'pull')) return false;
+    let fromRepo: RepositoryName;
+    try {
+      fromRepo = parseRepositoryName(from);
+    } catch {
+      return false;
+    }
+    return blobs!.holds(fromRepo, digest);
+  };
 
   const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.header('docker-distribution-api-version', 'registry/2.0');
@@ -40,13 +70,36 @@ export async function registerRegistryFace(app: FastifyInstance, options: Regist
     const query = Object.fromEntries(url.searchParams) as Record<string, string | undefined>;
     const method = req.method;
     if (!route) throw new RegistryError('NAME_UNKNOWN', 404, `no such endpoint ${url.pathname}`);
-    if (route.kind === 'base') return reply.code(200).header('content-type', 'application/json').send('{}');
-    if (route.kind === 'catalog') return catalog(manifests, query, reply);
+    const identity = auth ? await auth.identify(req, reply) : undefined;
+    if (route.kind === 'base') {
+      if (auth) auth.requireLogin(identity!, req, reply);
+      return reply.code(200).header('content-type', 'application/json').send('{}');
+    }
+    if (route.kind === 'catalog') {
+      if (!auth) return catalog(manifests, query, reply);
+      if (identity!.kind === 'anonymous' && (auth.token || options.auth?.config.anonymous === 'off')) {
+        auth.challenge(req, reply, 'registry:catalog:*');
+        throw new RegistryError('UNAUTHORIZED', 401, 'authentication required');
+      }
+      return catalog(manifests, query, reply, visibleFilter(identity!));
+    }
     const repo = parseRepositoryName(route.name);
+    const need = (action: RegistryAction): void => {
+      if (auth) auth.require(identity!, route.name, action, req, reply);
+    };
+    need(actionOf(route.kind, method));
+    // Another repository's blob or manifest, asked for by digest, is unknown here.
+    if (blobs && (method === 'GET' || method === 'HEAD')) {
+      const digest = route.kind === 'blob' ? route.digest : route.kind === 'manifest' && isDigest(route.reference) ? route.reference : undefined;
+      if (digest !== undefined && !(await blobs.holds(repo, digest))) {
+        if (route.kind === 'blob') throw new RegistryError('BLOB_UNKNOWN', 404, `blob ${digest} is not in repository ${repo.name}`, { digest });
+        throw new RegistryError('MANIFEST_UNKNOWN', 404, `manifest ${digest} is not in repository ${repo.name}`);
+      }
+    }
     switch (route.kind) {
       case 'manifest':
         if (method === 'GET' || method === 'HEAD') return getManifest(manifests, repo, route.reference, req, reply, method === 'HEAD');
-        if (method === 'PUT') return putManifest(manifests, repo, route.reference, req, reply);
+        if (method === 'PUT') return putManifest(manifests, repo, route.reference, req, reply, blobs);
         if (method === 'DELETE') return deleteManifest(manifests, repo, route.reference, reply);
         break;
       case 'blob':
@@ -55,7 +108,7 @@ export async function registerRegistryFace(app: FastifyInstance, options: Regist
         if (method === 'DELETE') throw new RegistryError('UNSUPPORTED', 405, 'blobs are deleted by garbage collection, not one by one');
         break;
       case 'uploads':
-        if (method === 'POST') return startUpload(deps, repo, query, req, reply);
+        if (method === 'POST') return startUpload(deps, repo, query, req, reply, blobs ? (digest, from) => mayMountFrom(identity!, from, digest) : undefined);
         break;
       case 'upload':
         if (method === 'PATCH') return patchUpload(deps, repo, route.id, req, reply);
@@ -73,7 +126,7 @@ export async function registerRegistryFace(app: FastifyInstance, options: Regist
     throw new RegistryError('UNSUPPORTED', 405, `${method} is not allowed on ${url.pathname}`);
   };
 
-  registerSearch(app, manifests);
+  registerSearch(app, manifests, auth ? async (req, reply) => visibleFilter(await auth.identify(req, reply)) : undefined);
   await app.register(async (scope) => {
     // Bodies are streams the endpoints read themselves (uploads) or bound themselves (manifests).
     scope.removeAllContentTypeParsers();
@@ -89,4 +142,11 @@ export async function registerRegistryFace(app: FastifyInstance, options: Regist
       scope.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'], url, handler: handle });
     }
   });
+}
+
+/** The action a request needs: reads pull, writes push, deletes delete. */
+function actionOf(kind: string, method: string): RegistryAction {
+  if (method === 'DELETE' && (kind === 'manifest' || kind === 'blob')) return 'delete';
+  if (kind === 'uploads' || kind === 'upload' || (kind === 'manifest' && method === 'PUT')) return 'push';
+  return 'pull';
 }

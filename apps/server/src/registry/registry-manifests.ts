@@ -69,14 +69,15 @@ export class RegistryManifests {
   }
 
   /** Stores a pushed manifest under a tag or its digest; returns its digest. */
-  async put(repo: RepositoryName, reference: string, bytes: Buffer, contentType: string | undefined): Promise<Digest> {
+  /** `holds` (auth on): whether a blob the manifest names is this repository's to reference. */
+  async put(repo: RepositoryName, reference: string, bytes: Buffer, contentType: string | undefined, holds?: (digest: Digest) => Promise<boolean>): Promise<Digest> {
     const digest = sha256(bytes);
     if (isDigest(reference) && reference !== digest) {
       throw new RegistryError('DIGEST_INVALID', 400, `manifest digest ${digest} does not match ${reference}`);
     }
     const tag = isDigest(reference) ? undefined : reference;
     const parsed = parseManifest(bytes, contentType);
-    await this.checkReferencedBlobs(parsed);
+    await this.checkReferencedBlobs(parsed, holds);
     await this.backend.content.put(bufferStream(bytes), { digest, size: bytes.length });
     const desc: Descriptor = { mediaType: parsed.mediaType, digest, size: bytes.length };
     const asImage = parsed.kind === 'manifest' && isConfigMediaType(parsed.manifest.config.mediaType) && tag !== undefined
@@ -104,12 +105,12 @@ export class RegistryManifests {
   }
 
   // OCI dist-spec: a manifest naming blobs the registry does not hold is refused with MANIFEST_BLOB_UNKNOWN.
-  private async checkReferencedBlobs(parsed: ParsedManifest): Promise<void> {
+  private async checkReferencedBlobs(parsed: ParsedManifest, holds?: (digest: Digest) => Promise<boolean>): Promise<void> {
     const needed = parsed.kind === 'manifest'
       ? [parsed.manifest.config, ...parsed.manifest.layers.filter((l) => !l.urls || l.urls.length === 0)]
       : parsed.index.manifests;
     for (const d of needed) {
-      if (!(await this.backend.content.stat(d.digest))) {
+      if (!(await this.backend.content.stat(d.digest)) || (holds && !(await holds(d.digest)))) {
         throw new RegistryError('MANIFEST_BLOB_UNKNOWN', 400, `blob ${d.digest} named by the manifest is not in the registry`, { digest: d.digest });
       }
     }
