@@ -135,7 +135,8 @@ describe('berth build matches docker build (classic builder)', () => {
       const b = await store.berth(['build', '-t', tag, ...flags, ctx]);
       expect(b.code, b.stderr).toBe(0);
       expect(steps(b.stdout)).toEqual(steps(d.stdout));
-      expect(b.stdout).toMatch(/^Sending build context to Docker daemon {2}/);
+      // The context tar docker's CLI sends and the size berth computes for the same directory.
+      expect(b.stdout.split('\n')[0]).toBe(d.stdout.split('\n')[0]);
       expect(b.stdout).toContain(`Successfully tagged ${tag}\n`);
 
       const known = opts.differences;

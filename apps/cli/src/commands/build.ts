@@ -94,7 +94,8 @@ export default class Build extends BerthCommand {
       const quiet = flags.quiet;
       if (!quiet) {
         const { humanSize } = await import('@berth/core');
-        this.out(`Sending build context to Docker daemon  ${humanSize(await contextTarSize(contextDir, ignore)).padStart(8)}`);
+        // docker's CLI ends its (non-terminal) progress line with two carriage returns.
+        process.stdout.write(`Sending build context to Docker daemon ${humanSize(await contextTarSize(contextDir, ignore)).padStart(8)}\r\r\n`);
       }
       const service = await this.images(flags.root);
       const sink = new Writable({ write: (_c, _e, cb) => cb() });
@@ -119,12 +120,11 @@ export default class Build extends BerthCommand {
       });
       if (quiet) this.out(result.id);
     } catch (err) {
-      // docker build exits with the failed RUN's code.
-      if (err instanceof BuildStepError) {
-        this.errLine(err.message);
-        this.exit(err.exitCode);
-      }
-      throw err;
+      const { Errors } = await import('@oclif/core');
+      if (err instanceof Errors.ExitError) throw err;
+      // docker build prints the builder's error as it is (no "Error:" prefix); a failed RUN exits with its code.
+      this.errLine((err as Error).message.split('\n')[0] ?? String(err));
+      this.exit(err instanceof BuildStepError ? err.exitCode : 1);
     } finally {
       if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
     }

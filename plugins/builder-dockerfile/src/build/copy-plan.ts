@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
 import { BerthError, entryPath, openUncompressed, pathMatch } from '@berth/core';
 import { baseName, joinPath, parentPath, type FsNode, type ImageFs } from './image-fs.js';
-import type { SourceFs } from './source-fs.js';
+import { ImageSourceFs, type SourceFs } from './source-fs.js';
 
 export interface Identity {
   uid: number;
@@ -185,8 +185,8 @@ export async function applyCopy(fs: ImageFs, infos: readonly CopyInfo[], opts: A
 
 /** A source entry as it will be written: another image's file keeps where its bytes are. */
 async function materialize(src: SourceFs, path: string, n: FsNode): Promise<FsNode> {
-  const imageFs = (src as { fs?: ImageFs }).fs;
-  if (!imageFs) return n;
+  if (!(src instanceof ImageSourceFs)) return n;
+  const imageFs = src.fs;
   if (n.type === 'link') {
     const target = imageFs.get(n.linkname!);
     if (target) return { ...target, extract: imageFs.extractRef(n.linkname!)! };
