@@ -15,8 +15,9 @@ export interface Berthd {
   stop(): Promise<number | null>;
 }
 
-export async function startBerthd(root: string, listen = '127.0.0.1:0'): Promise<Berthd> {
-  const child = spawn(process.execPath, [BERTHD_BIN, '--root', root, '--listen', listen, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `extraArgs`: more berthd flags (`--config FILE`, `--tls-cert …`). */
+export async function startBerthd(root: string, listen = '127.0.0.1:0', extraArgs: string[] = []): Promise<Berthd> {
+  const child = spawn(process.execPath, [BERTHD_BIN, '--root', root, '--listen', listen, '--log-level', 'info', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -24,7 +25,7 @@ export async function startBerthd(root: string, listen = '127.0.0.1:0'): Promise
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`berthd did not start: ${out}`)), 20_000);
     const check = (): void => {
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const m = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -34,7 +35,7 @@ export async function startBerthd(root: string, listen = '127.0.0.1:0'): Promise
     void exited.then((code) => reject(new Error(`berthd exited ${code}: ${out}`)));
   });
   return {
-    host: url.replace('http://', ''),
+    host: url.replace(/^https?:\/\//, ''),
     url,
     child,
     log: () => out,
