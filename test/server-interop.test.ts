@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { busyboxRootfs, rootfsTar, skopeo, HELLO_TXT } from '@berth/testkit';
+import { busyboxRootfs, rootfsTar, skopeo, startPodman, HELLO_TXT, type PodmanPeer } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
 import { startBerthd, type Berthd } from './support/berthd.js';
 import { docker, dockerOk } from './support/docker.js';
@@ -104,5 +104,37 @@ describe('docker ↔ berthd', () => {
     const r = await docker(['pull', `${berthd.host}/team/app:nope`]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/manifest unknown|not found/i);
+  });
+});
+
+describe('podman ↔ berthd', () => {
+  let peer: PodmanPeer;
+  beforeAll(async () => {
+    peer = await startPodman();
+  });
+  afterAll(async () => {
+    await peer?.cleanup();
+  });
+
+  async function podmanOk(args: string[]): Promise<string> {
+    const r = await peer.podman(args);
+    if (r.code !== 0) throw new Error(`podman ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  it('podman pull gets the image skopeo pushed, with the same image ID', async () => {
+    await podmanOk(['pull', '--tls-verify=false', `${berthd.host}/team/app:1`]);
+    const id = (await podmanOk(['image', 'inspect', '--format', '{{.Id}}', `${berthd.host}/team/app:1`])).trim();
+    expect(`sha256:${id}`).toBe(sourceId);
+  });
+
+  it('podman push lands in the store under the new name with the same image ID', async () => {
+    await podmanOk(['tag', `${berthd.host}/team/app:1`, `${berthd.host}/pod/img:2`]);
+    await podmanOk(['push', '--tls-verify=false', `${berthd.host}/pod/img:2`]);
+    const id = (await served.ok(['image', 'inspect', '--format', '{{.Id}}', 'pod/img:2'])).trim();
+    expect(id).toBe(sourceId);
+    // Read back by a second client: skopeo sees the same config digest berthd stored.
+    const remote = JSON.parse(await skopeoOk(['inspect', '--tls-verify=false', '--config', `docker://${berthd.host}/pod/img:2`])) as { rootfs: { diff_ids: string[] } };
+    expect(remote.rootfs.diff_ids.length).toBeGreaterThan(0);
   });
 });

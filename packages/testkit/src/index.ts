@@ -6,6 +6,7 @@ export * from './peers/require-peer.js';
 export * from './peers/dockerd.js';
 export * from './peers/skopeo.js';
 export * from './peers/umoci.js';
+export * from './peers/podman.js';
 export * from './peers/registry.js';
 export * from './peers/token-server.js';
 export * from './fixtures/busybox-rootfs.js';

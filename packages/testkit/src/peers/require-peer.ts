@@ -12,6 +12,9 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   runc: 'runc',
   skopeo: 'skopeo',
   umoci: 'umoci',
+  podman: 'podman',
+  buildah: 'buildah',
+  crun: 'crun',
   busybox: 'busybox-static',
   'docker-registry': 'docker-registry', htpasswd: 'apache2-utils', openssl: 'openssl',
 };
