@@ -227,6 +227,9 @@ describe('the registry face with auth', () => {
     expect(denied.statusCode).toBe(403);
     expect(denied.json()).toMatchObject({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] });
     expect((await app.inject({ method: 'GET', url: `/v2/team/a/blobs/${sha(layerA)}` })).statusCode).toBe(200);
+    // Empty Basic credentials (containers/image without a login) are anonymous.
+    expect((await app.inject({ method: 'GET', url: `/v2/team/a/blobs/${sha(layerA)}`, headers: { authorization: basic('', '') } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/v2/team/a/blobs/uploads/', headers: { authorization: basic('', '') } })).statusCode).toBe(401);
     // Tag an image in each repository through its owner, then list.
     for (const [repo, user] of [['team/a', 'alice'], ['secret/b', 'bob']] as const) {
       const m = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/vnd.example', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha(repo === 'team/a' ? layerA : layerB), size: 15 }, layers: [] });

@@ -51,7 +51,9 @@ export class RegistryAuth {
     const [scheme = '', value = ''] = header.split(/\s+/, 2);
     if (scheme.toLowerCase() === 'basic') {
       const basic = parseBasic(value);
-      if (basic && (await this.htpasswd.verify(basic.user, basic.password))) return { kind: 'user', user: basic.user };
+      // containers/image answers a Basic challenge with empty credentials when it has none.
+      if (basic?.user === '' && basic.password === '') return { kind: 'anonymous' };
+      if (basic && basic.user !== '' && (await this.htpasswd.verify(basic.user, basic.password))) return { kind: 'user', user: basic.user };
       this.challenge(req, reply, undefined, 'invalid_token');
       throw new RegistryError('UNAUTHORIZED', 401, 'incorrect username or password');
     }
@@ -122,7 +124,7 @@ export class RegistryAuth {
 export function parseBasic(value: string): { user: string; password: string } | undefined {
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0) return undefined;
+  if (colon < 0) return undefined;
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 

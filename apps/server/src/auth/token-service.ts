@@ -77,8 +77,10 @@ export async function registerTokenService(app: FastifyInstance, auth: RegistryA
       const header = req.headers.authorization;
       if (header) {
         const basic = /^basic\s+/i.test(header) ? parseBasic(header.replace(/^basic\s+/i, '')) : undefined;
-        if (!basic || !(await auth.htpasswd.verify(basic.user, basic.password))) throw refuse(reply, 'incorrect username or password');
-        user = basic.user;
+        const empty = basic?.user === '' && basic.password === '';
+        if (!empty && (!basic || basic.user === '' || !(await auth.htpasswd.verify(basic.user, basic.password)))) throw refuse(reply, 'incorrect username or password');
+        if (!empty) user = basic!.user;
+        else if (auth.config.anonymous === 'off') throw refuse(reply, 'authentication required: this registry has no anonymous access');
       } else if (auth.config.anonymous === 'off') {
         throw refuse(reply, 'authentication required: this registry has no anonymous access');
       }
