@@ -54,13 +54,19 @@ export class Htpasswd {
     this.verified.clear();
   }
 
-  has(user: string): boolean {
+  /** A file that became unreadable or malformed keeps its last good content. */
+  private async fresh(): Promise<void> {
+    if (Date.now() - this.checkedAt > RECHECK_MS) await this.reload().catch(() => undefined);
+  }
+
+  async has(user: string): Promise<boolean> {
+    await this.fresh();
     return this.users.has(user);
   }
 
-  /** True when `password` is `user`'s. A file that became unreadable keeps its last good content. */
+  /** True when `password` is `user`'s. */
   async verify(user: string, password: string): Promise<boolean> {
-    if (Date.now() - this.checkedAt > RECHECK_MS) await this.reload().catch(() => undefined);
+    await this.fresh();
     const hash = this.users.get(user);
     if (hash === undefined) return bcrypt.compare(password, DUMMY_HASH).then(() => false);
     const key = createHash('sha256').update(`${user}\0${password}\0${hash}`).digest('base64');

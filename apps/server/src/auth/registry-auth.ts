@@ -59,8 +59,10 @@ export class RegistryAuth {
     }
     if (scheme.toLowerCase() === 'bearer' && this.signer && this.token) {
       const claims = this.signer.verify(value, { issuer: this.token.issuer, audience: this.token.service, use: 'access' });
-      // A token for a user since removed from htpasswd stops working at once, not at its expiry.
-      if (claims && (claims.sub === '' || this.htpasswd.has(claims.sub))) return { kind: 'token', user: claims.sub || undefined, claims };
+      // A token for a user since removed from htpasswd stops working at once, not at its expiry;
+      // an anonymous one only while anonymous access is on.
+      const holder = claims && (claims.sub === '' ? this.config.anonymous === 'read-only' : await this.htpasswd.has(claims.sub));
+      if (claims && holder) return { kind: 'token', user: claims.sub || undefined, claims };
     }
     this.challenge(req, reply, undefined, 'invalid_token');
     throw new RegistryError('UNAUTHORIZED', 401, 'authentication required: the credentials or token are not valid here');

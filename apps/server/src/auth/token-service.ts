@@ -99,7 +99,7 @@ export async function registerTokenService(app: FastifyInstance, auth: RegistryA
         user = form.username;
       } else if (form.grant_type === 'refresh_token') {
         const claims = form.refresh_token ? signer.verify(form.refresh_token, { issuer: token.issuer, audience: token.service, use: 'refresh' }) : undefined;
-        if (!claims || !auth.htpasswd.has(claims.sub)) throw refuse(reply, 'the refresh token is not valid (log in again)');
+        if (!claims || !(await auth.htpasswd.has(claims.sub))) throw refuse(reply, 'the refresh token is not valid (log in again)');
         user = claims.sub;
         refreshToken = form.refresh_token;
       } else {
