@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Errors, Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
 
 export default class Build extends BerthCommand {
@@ -120,7 +120,6 @@ export default class Build extends BerthCommand {
       });
       if (quiet) this.out(result.id);
     } catch (err) {
-      const { Errors } = await import('@oclif/core');
       if (err instanceof Errors.ExitError) throw err;
       // docker build prints the builder's error as it is (no "Error:" prefix); a failed RUN exits with its code.
       this.errLine((err as Error).message.split('\n')[0] ?? String(err));

@@ -46,7 +46,10 @@ import type { IgnoreMatcher } from '../context/dockerignore.js';
 import { ImageFs } from './image-fs.js';
 import { ContextFs, ImageSourceFs, type SourceFs } from './source-fs.js';
 import { applyCopy, collectInfos, heredocFile, sourcesHash, type CopyInfo, type Identity } from './copy-plan.js';
-import { layerPaths, layerTar } from './layer-tar.js';
+import { entryHeaders, layerPaths, layerTar } from './layer-tar.js';
+import { layerIndexCache } from './layer-index-cache.js';
+import { openFileHashCache, type PersistentFileHashCache } from './file-hash-cache.js';
+import type { LayerIndexCache } from './image-fs.js';
 import { parseChmod, resolveChown } from './chown.js';
 import { downloadSource } from './add-url.js';
 import { probeCache } from './build-cache.js';
@@ -105,22 +108,26 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
 
 class Build {
   private tmpDir = '';
-  private readonly context: ContextFs;
+  private context: ContextFs;
+  private hashes?: PersistentFileHashCache;
   private readonly lex: ShellLex;
   private readonly fsCache = new Map<string, ImageFs>();
   private readonly finished = new Map<number, StageState>();
   private runtime?: ContainerRuntime;
   private escapeToken = '\\';
   private readonly now: () => Date;
+  private readonly layerIndex: LayerIndexCache;
 
   constructor(private readonly opts: BuildOptions) {
     this.context = new ContextFs(opts.contextDir, opts.ignore);
     this.lex = new ShellLex('\\');
     const epoch = opts.sourceDateEpoch;
     this.now = () => (epoch !== undefined ? new Date(epoch * 1000) : new Date());
+    this.layerIndex = layerIndexCache(join(opts.images.root, 'berth', 'build', 'layers'));
   }
 
   async cleanup(): Promise<void> {
+    await this.hashes?.save().catch(() => {});
     if (this.tmpDir) await rm(this.tmpDir, { recursive: true, force: true });
   }
 
@@ -130,6 +137,8 @@ class Build {
 
   async run(): Promise<BuildResult> {
     this.tmpDir = await mkdtemp(join(tmpdir(), 'berth-build-'));
+    this.hashes = await openFileHashCache(join(this.opts.images.root, 'berth', 'build', 'file-hashes.json'));
+    this.context = new ContextFs(this.opts.contextDir, this.opts.ignore, this.hashes);
     const parsed = parse(this.opts.dockerfile);
     this.escapeToken = parsed.escapeToken;
     const df = parseStages(parsed.ast);
@@ -307,7 +316,8 @@ class Build {
         this.log(` ---> ${short(hit.record.id)}`);
         state.image = hit;
         state.cs = next;
-        state.fs = undefined;
+        // A metadata step leaves the files as they were; otherwise the index is read again when needed.
+        if (work) state.fs = undefined;
         return;
       }
     }
@@ -326,7 +336,8 @@ class Build {
     });
     state.image = { record, config: await this.opts.images.config(record.id) };
     state.cs = next;
-    state.fs = done.fs;
+    if (work) state.fs = done.fs;
+    if (state.fs) this.fsCache.set(record.id, state.fs);
     this.log(` ---> ${short(record.id)}`);
   }
 
@@ -339,8 +350,9 @@ class Build {
     if (!fs) {
       const content = this.opts.images.backend.content;
       fs = await ImageFs.fromLayers(
-        state.image!.record.layers.map((l) => ({ open: () => content.get(l.digest) })),
+        state.image!.record.layers.map((l) => ({ open: () => content.get(l.digest), diffID: l.diffID })),
         `image ${short(id)}`,
+        this.layerIndex,
       );
       this.fsCache.set(id, fs);
     }
@@ -351,6 +363,14 @@ class Build {
     const { Readable } = await import('node:stream');
     const { blob, layer } = await ingestLayer(this.opts.images.backend, tar as InstanceType<typeof Readable>, { allowDevices: true, what: 'build step' });
     return { digest: blob.digest, mediaType: MediaType.OciLayer, blobSize: blob.size, diffID: layer.diffID, tarSize: layer.tarSize, size: layer.size };
+  }
+
+  /** Writes the layer for the changed paths of `fs`, stores it, and records its file list. */
+  private async writeLayer(fs: ImageFs, changed: Iterable<string>): Promise<LayerRecord> {
+    const paths = layerPaths(fs, changed);
+    const layer = await this.ingest(await layerTar(fs, paths, { tmpDir: this.tmpDir, ...this.clampOpt() }));
+    await this.layerIndex.put(layer.diffID, entryHeaders(fs, paths, this.clamp())).catch(() => {});
+    return layer;
   }
 
   private clamp(): Date | undefined {
@@ -371,7 +391,7 @@ class Build {
         const fs = (await this.fsOf(state)).clone();
         const changed = await applyMkdir(fs, dir, this.now());
         if (changed.length === 0) return { fs };
-        return { fs, layer: await this.ingest(await layerTar(fs, layerPaths(fs, changed), { tmpDir: this.tmpDir, ...this.clampOpt() })) };
+        return { fs, layer: await this.writeLayer(fs, changed) };
       },
       { container: true },
     );
@@ -438,8 +458,7 @@ class Build {
           now: this.now(),
           tmpDir: this.tmpDir,
         });
-        const layer = await this.ingest(await layerTar(fs, layerPaths(fs, changed), { tmpDir: this.tmpDir, ...this.clampOpt() }));
-        return { fs, layer };
+        return { fs, layer: await this.writeLayer(fs, changed) };
       },
       { container: false },
     );

@@ -31,6 +31,14 @@ export interface FsNode {
 
 export interface LayerOpener {
   open(): Promise<Readable>;
+  /** The layer's diffID: the key of its recorded headers in a LayerIndexCache. */
+  diffID?: string;
+}
+
+/** Tar headers of layers by diffID, so a layer's file list is read from its tar only once. */
+export interface LayerIndexCache {
+  get(diffID: string): Promise<Headers[] | undefined>;
+  put(diffID: string, headers: readonly Headers[]): Promise<void>;
 }
 
 export interface ExtractRef {
@@ -185,16 +193,27 @@ export class ImageFs {
     this.set(dir, { ...ROOT, layer: index });
   }
 
-  /** Reads layer tars bottom first (each opened when its turn comes). */
-  static async fromLayers(layers: readonly LayerOpener[], what: string): Promise<ImageFs> {
+  /**
+   * Reads layer tars bottom first (each opened when its turn comes). With an `index`, a layer's
+   * headers are read from what an earlier build recorded for its diffID, not from its tar.
+   */
+  static async fromLayers(layers: readonly LayerOpener[], what: string, index?: LayerIndexCache): Promise<ImageFs> {
     const fs = new ImageFs();
     fs.layers = layers;
     for (let i = 0; i < layers.length; i++) {
+      const diffID = layers[i]!.diffID;
+      const known = diffID && index ? await index.get(diffID) : undefined;
+      if (known) {
+        for (const h of known) fs.applyEntry(h, i, what);
+        continue;
+      }
+      const seen: Headers[] = [];
       const { stream } = await openUncompressed(await layers[i]!.open());
       const ex = tarExtract();
       ex.on('entry', (header, body, next) => {
         try {
           fs.applyEntry(header, i, what);
+          seen.push(header);
         } catch (err) {
           body.resume();
           next(err as Error);
@@ -204,6 +223,7 @@ export class ImageFs {
         body.resume();
       });
       await pipeline(stream, ex);
+      if (diffID && index) await index.put(diffID, seen);
     }
     return fs;
   }

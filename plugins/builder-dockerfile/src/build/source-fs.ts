@@ -64,9 +64,21 @@ abstract class TreeHasher {
   }
 }
 
+/**
+ * Content digests of context files from earlier builds, keyed by path and the stat fields any
+ * change touches (inode, size, mtime, ctime), as git's index trusts them: a warm build does not
+ * read 200 MB again to learn that nothing changed.
+ */
+export interface FileHashCache {
+  get(key: string): string | undefined;
+  set(key: string, digest: string): void;
+}
+
 /** The context directory: ignored paths do not exist, symlinks resolve inside the root. */
 export class ContextFs extends TreeHasher implements SourceFs {
-  constructor(readonly root: string, private readonly ignore?: IgnoreMatcher) {
+  private readonly statKeys = new Map<string, string>();
+
+  constructor(readonly root: string, private readonly ignore?: IgnoreMatcher, private readonly hashes?: FileHashCache) {
     super();
   }
 
@@ -98,11 +110,21 @@ export class ContextFs extends TreeHasher implements SourceFs {
     return !(await kept);
   }
 
-  async lstat(path: string): Promise<FsNode | undefined> {
+  private readonly nodes = new Map<string, Promise<FsNode | undefined>>();
+
+  /** Memoised: the context does not change during a build, and each file is asked for several times. */
+  lstat(path: string): Promise<FsNode | undefined> {
+    let n = this.nodes.get(path);
+    if (!n) this.nodes.set(path, (n = this.lstatOnce(path)));
+    return n;
+  }
+
+  private async lstatOnce(path: string): Promise<FsNode | undefined> {
     if (await this.absent(path)) return undefined;
     const abs = join(this.root, path);
     try {
       const st = await lstat(abs);
+      if (st.isFile()) this.statKeys.set(abs, `${abs}\u0000${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`);
       return nodeFromStats(st, abs, st.isSymbolicLink() ? await readlink(abs) : undefined);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -113,9 +135,9 @@ export class ContextFs extends TreeHasher implements SourceFs {
 
   async children(dir: string): Promise<string[]> {
     const names = await readdir(join(this.root, dir));
-    const kept: string[] = [];
-    for (const n of names) if (!(await this.absent(joinPath(dir, n)))) kept.push(n);
-    return kept.sort(byteOrder);
+    // All entries of a directory are stat'ed at once: the thread pool works in parallel.
+    const nodes = await Promise.all(names.map((n) => this.lstat(joinPath(dir, n))));
+    return names.filter((_, i) => nodes[i] !== undefined).sort(byteOrder);
   }
 
   // Component by component with lstat, so a symlink is only ever followed by this code, in scope.
@@ -141,8 +163,13 @@ export class ContextFs extends TreeHasher implements SourceFs {
     return done.join('/');
   }
 
-  protected content(_path: string, node: FsNode): Promise<string> {
-    return fileDigest(node.hostPath!);
+  protected async content(_path: string, node: FsNode): Promise<string> {
+    const key = this.statKeys.get(node.hostPath!);
+    const known = key ? this.hashes?.get(key) : undefined;
+    if (known) return known;
+    const digest = await fileDigest(node.hostPath!);
+    if (key) this.hashes?.set(key, digest);
+    return digest;
   }
 }
 
