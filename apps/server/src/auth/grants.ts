@@ -3,14 +3,22 @@
 import { familiarName, parseNormalizedReference } from '@berth/core';
 import { REGISTRY_ACTIONS, type AnonymousPolicy, type Grant, type RegistryAction } from './auth-config.js';
 
+const canonical = new Map<string, string | undefined>();
+
 /** `library/busybox` and `busybox` are one repository: both become `busybox`. Undefined for an invalid name. */
 export function canonicalRepository(name: string): string | undefined {
+  // Asked several times per request (token access, grants): parse each name once.
+  if (canonical.has(name)) return canonical.get(name);
+  let out: string | undefined;
   try {
     const ref = parseNormalizedReference(name);
-    return ref.tag === undefined && ref.digest === undefined ? familiarName(ref) : undefined;
+    out = ref.tag === undefined && ref.digest === undefined ? familiarName(ref) : undefined;
   } catch {
-    return undefined;
+    out = undefined;
   }
+  if (canonical.size >= 10_000) canonical.clear();
+  canonical.set(name, out);
+  return out;
 }
 
 /** `*` matches any characters (`/` too); `${user}` is the user's name, taken literally. */

@@ -10,6 +10,9 @@ import { canonicalRepository, Grants } from './grants.js';
 import { Htpasswd } from './htpasswd.js';
 import { TokenSigner, type TokenClaims } from './jwt.js';
 
+/** Verified tokens kept; when full the cache starts over (tokens live minutes, not days). */
+const VERIFIED_TOKENS = 4096;
+
 /** The realm Basic challenges name. */
 const BASIC_REALM = 'berthd';
 
@@ -24,6 +27,7 @@ export function userOf(identity: Identity): string | undefined {
 
 export class RegistryAuth {
   readonly grants: Grants;
+  private readonly verified = new Map<string, TokenClaims>();
 
   private constructor(
     readonly config: AuthConfig,
@@ -58,7 +62,7 @@ export class RegistryAuth {
       throw new RegistryError('UNAUTHORIZED', 401, 'incorrect username or password');
     }
     if (scheme.toLowerCase() === 'bearer' && this.signer && this.token) {
-      const claims = this.signer.verify(value, { issuer: this.token.issuer, audience: this.token.service, use: 'access' });
+      const claims = this.verifiedToken(value);
       // A token for a user since removed from htpasswd stops working at once, not at its expiry;
       // an anonymous one only while anonymous access is on.
       const holder = claims && (claims.sub === '' ? this.config.anonymous === 'read-only' : await this.htpasswd.has(claims.sub));
@@ -66,6 +70,22 @@ export class RegistryAuth {
     }
     this.challenge(req, reply, undefined, 'invalid_token');
     throw new RegistryError('UNAUTHORIZED', 401, 'authentication required: the credentials or token are not valid here');
+  }
+
+  /**
+   * A client sends the same token with every request of a push or pull: its checked claims are
+   * kept (in memory, bounded) until it expires, so the ES256 verification runs once per token.
+   */
+  private verifiedToken(token: string): TokenClaims | undefined {
+    const now = Date.now() / 1000;
+    const hit = this.verified.get(token);
+    if (hit) return hit.exp > now ? hit : undefined;
+    const claims = this.signer!.verify(token, { issuer: this.token!.issuer, audience: this.token!.service, use: 'access' });
+    if (claims) {
+      if (this.verified.size >= VERIFIED_TOKENS) this.verified.clear();
+      this.verified.set(token, claims);
+    }
+    return claims;
   }
 
   /** What `identity` may do in `repository`: a token's own access list, else the grants. */
