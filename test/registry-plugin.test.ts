@@ -97,7 +97,7 @@ describe('a registry plugin from the config file', () => {
   });
 });
 
-describe('plugins that cannot load refuse every command (here `berth images`) with one line', () => {
+describe('plugins that cannot load refuse with one line: at start, or at first use for a plugin its package.json declares', () => {
   // A plugin package in a directory of its own; `source` is its index.js.
   const pluginDir = async (name: string, source: string): Promise<string> => {
     const dir = join(work, 'bad', name);
@@ -106,10 +106,10 @@ describe('plugins that cannot load refuse every command (here `berth images`) wi
     await writeFile(join(dir, 'index.js'), source);
     return dir;
   };
-  const withConfig = async (config: unknown): Promise<{ code: number; stderr: string }> => {
+  const withConfig = async (config: unknown, args = ['images']): Promise<{ code: number; stderr: string }> => {
     const path = join(work, `config-${Math.random().toString(36).slice(2)}.json`);
     await writeFile(path, JSON.stringify(config));
-    return store.berth(['images'], { env: { BERTH_CONFIG: path, DOCKER_CONFIG: dockerConfig } });
+    return store.berth(args, { env: { BERTH_CONFIG: path, DOCKER_CONFIG: dockerConfig } });
   };
 
   it('a plugin named like a built-in one', async () => {
@@ -142,10 +142,25 @@ describe('plugins that cannot load refuse every command (here `berth images`) wi
     expect(await withConfig({ plugins: [dir] })).toMatchObject({ code: 1, stderr: `Error: plugin ${dir} is not a berth plugin: its default export needs a name, an apiVersion, a provides list and a register function\n` });
   });
 
-  it('the example without its settings key says which key it needs', async () => {
-    const r = await withConfig({ plugins: [EXAMPLE] });
+  it('the example without its settings key says which key it needs, once a command needs a registry', async () => {
+    const r = await withConfig({ plugins: [EXAMPLE] }, ['pull', 'dir.local/team/app:1']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: config file \S+: the dir registry plugin needs a "dirRegistry" key with a "root" directory \(config entry \S+\)\n$/);
+    expect(r.stderr).toMatch(/^Error: config file \S+: the dir registry plugin needs a "dirRegistry" key with a "root" directory\n$/);
+  });
+
+  it('a plugin declared in its package.json is not imported by commands that need no registry', async () => {
+    const dir = await pluginDir('declared-broken', 'throw new Error("imported");\n');
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'declared-broken', type: 'module', main: 'index.js', berthPlugin: { name: 'declared-broken', apiVersion: 1, provides: ['registry:broken'] } }));
+    expect(await withConfig({ plugins: [dir] })).toMatchObject({ code: 0, stderr: '' });
+    const r = await withConfig({ plugins: [dir] }, ['pull', 'x.example/a:1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`Error: plugin ${dir} failed to load from ${join(dir, 'index.js')}: imported\n`);
+  });
+
+  it('a package.json declaring another plugin API is refused at start', async () => {
+    const dir = await pluginDir('declared-future', 'export default {};\n');
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'declared-future', type: 'module', main: 'index.js', berthPlugin: { name: 'declared-future', apiVersion: 2, provides: [] } }));
+    expect(await withConfig({ plugins: [dir] })).toMatchObject({ code: 1, stderr: `Error: plugin declared-future was written for plugin API 2, berth speaks 1 (config entry ${dir})\n` });
   });
 
   it('a BERTH_CONFIG that does not exist', async () => {

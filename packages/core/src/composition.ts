@@ -36,12 +36,14 @@ export async function compose(options: ComposeOptions): Promise<DependencyContai
   for (const p of options.plugins) await host.register(p, { builtin: true });
   for (const p of options.lazyPlugins ?? []) host.declareLazy(p);
   const configured = options.config ? await loadConfiguredPlugins(options.config) : [];
-  for (const { spec, plugin } of configured) {
+  for (const c of configured) {
+    const name = 'lazy' in c ? c.lazy.name : c.plugin.name;
     try {
-      await host.register(plugin);
+      if ('lazy' in c) host.declareLazy(c.lazy, { builtin: false });
+      else await host.register(c.plugin);
     } catch (err) {
       // The host's message names the plugin; add the config entry when it says something else.
-      if (err instanceof BerthError && spec !== plugin.name) throw new BerthError(err.code, `${err.message} (config entry ${spec})`, { cause: err });
+      if (err instanceof BerthError && c.spec !== name) throw new BerthError(err.code, `${err.message} (config entry ${c.spec})`, { cause: err });
       throw err;
     }
   }

@@ -52,3 +52,34 @@ describe('PluginHost', () => {
     await expect(host.register(broken)).rejects.toMatchObject({ code: 'ERR_PLUGIN', message: 'plugin broken failed to register: x is undefined' });
   });
 });
+
+describe('PluginHost with third-party plugins declared by their package.json', () => {
+  it('checks API version and clashes at declaration, imports only when a registry is asked for, and keeps config order', async () => {
+    const host = new PluginHost();
+    const loaded: string[] = [];
+    const lazy = (name: string, claims: (h: string) => boolean) => ({
+      name,
+      apiVersion: PLUGIN_API_VERSION,
+      provides: [`registry:${name}`],
+      load: async () => (loaded.push(name), registryPlugin(name, `registry:${name}`, adapter(name, claims))),
+    });
+    host.declareLazy({ name: 'builtin', provides: ['registry:distribution'], load: async () => (loaded.push('builtin'), registryPlugin('builtin', 'registry:distribution', adapter('builtin', () => true))) });
+    host.declareLazy(lazy('first', (h) => h === 'both.example'), { builtin: false });
+    await host.register(registryPlugin('second', 'registry:second', adapter('second', (h) => h.endsWith('.example'))));
+    expect(() => host.declareLazy({ ...lazy('future', () => false), apiVersion: 2 }, { builtin: false })).toThrow(`plugin future was written for plugin API 2, berth speaks ${PLUGIN_API_VERSION}`);
+    expect(() => host.declareLazy(lazy('first', () => false), { builtin: false })).toThrow('plugin first is loaded twice');
+    expect(loaded).toEqual([]);
+    // `first` comes before `second` in the config, so it wins the host both claim, though loaded later.
+    expect(((await host.registryAdapter('both.example')) as { label: string }).label).toBe('first');
+    expect(((await host.registryAdapter('other.example')) as { label: string }).label).toBe('second');
+    expect(loaded).toEqual(['first']);
+    expect(((await host.registryAdapter('docker.io')) as { label: string }).label).toBe('builtin');
+    expect(loaded).toEqual(['first', 'builtin']);
+  });
+
+  it('refuses a module that is not what its declaration said', async () => {
+    const host = new PluginHost();
+    host.declareLazy({ name: 'declared', apiVersion: PLUGIN_API_VERSION, provides: ['registry:declared'], load: async () => registryPlugin('other', 'registry:other', adapter('o', () => true)) }, { builtin: false });
+    await expect(host.registryAdapter('x.example')).rejects.toThrow('plugin declared was declared as providing registry:declared but its module is other providing registry:other');
+  });
+});

@@ -59,6 +59,25 @@ describe('plugin loader', () => {
     await expect(loadPlugin('Not A Name', opts)).rejects.toThrow('plugin "Not A Name" is neither an npm package name nor a path');
   });
 
+  it('reads a package that declares berthPlugin in its package.json without importing it until load()', async () => {
+    const pkg = join(dir, 'cfg', 'node_modules', 'berth-declared');
+    await mkdir(pkg, { recursive: true });
+    await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'berth-declared', type: 'module', main: 'index.js', berthPlugin: { name: 'berth-declared', apiVersion: 1, provides: ['registry:declared'] } }));
+    await writeFile(join(pkg, 'index.js'), 'globalThis.berthDeclaredImported = true;\n' + pluginSource('berth-declared'));
+    const [declared] = await loadConfiguredPlugins(parseBerthConfig('{"plugins":["berth-declared"]}', join(dir, 'cfg', 'config.json')), { globalDirs: [] });
+    expect(declared && 'lazy' in declared ? [declared.lazy.name, declared.lazy.apiVersion, declared.lazy.provides] : declared).toEqual(['berth-declared', 1, ['registry:declared']]);
+    expect((globalThis as { berthDeclaredImported?: boolean }).berthDeclaredImported).toBeUndefined();
+    if (declared && 'lazy' in declared) expect((await declared.lazy.load()).name).toBe('berth-declared');
+    expect((globalThis as { berthDeclaredImported?: boolean }).berthDeclaredImported).toBe(true);
+  });
+
+  it('refuses a malformed berthPlugin declaration in one line', async () => {
+    const pkg = join(dir, 'cfg', 'node_modules', 'berth-bad-decl');
+    await mkdir(pkg, { recursive: true });
+    await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'berth-bad-decl', berthPlugin: { name: 'x' } }));
+    await expect(loadConfiguredPlugins(parseBerthConfig('{"plugins":["berth-bad-decl"]}', join(dir, 'cfg', 'config.json')), { globalDirs: [] })).rejects.toThrow('plugin berth-bad-decl: package.json "berthPlugin" needs a name, an apiVersion and a provides list');
+  });
+
   it('imports nothing when the config lists no plugins', async () => {
     expect(await loadConfiguredPlugins(parseBerthConfig('{}', '/nonexistent/config.json'))).toEqual([]);
   });

@@ -8,11 +8,19 @@ import { pathToFileURL } from 'node:url';
 import { BerthError } from './errors.js';
 import type { BerthConfig } from './berth-config.js';
 import type { BerthPlugin } from './contracts/plugin.js';
+import type { LazyPlugin } from './plugin-host.js';
 
-/** A plugin module imported from the config, with the entry that named it (for messages). */
-export interface ConfiguredPlugin {
-  spec: string;
-  plugin: BerthPlugin;
+/**
+ * A plugin the config names, with the entry that named it (for messages): imported already, or,
+ * when its package.json declares it (`berthPlugin`), to be imported on first use.
+ */
+export type ConfiguredPlugin = { spec: string; plugin: BerthPlugin } | { spec: string; lazy: LazyPlugin };
+
+/** package.json `"berthPlugin": { "name", "apiVersion", "provides" }`: what the module will say. */
+export interface PluginManifest {
+  name: string;
+  apiVersion: number;
+  provides: string[];
 }
 
 export interface PluginResolveOptions {
@@ -29,18 +37,29 @@ export function globalNodeModules(env: { npm_config_prefix?: string; NPM_CONFIG_
   return [join(prefix, 'lib', 'node_modules')];
 }
 
-/** Imports every plugin the config lists, in order; no config or no plugins imports nothing. */
+/**
+ * Resolves every plugin the config lists, in order: a package that declares `berthPlugin` in its
+ * package.json is only read (imported when first needed), any other is imported now. No config
+ * or no plugins reads nothing.
+ */
 export async function loadConfiguredPlugins(config: BerthConfig, options: Partial<PluginResolveOptions> = {}): Promise<ConfiguredPlugin[]> {
   if (config.plugins.length === 0) return [];
   const resolveOptions: PluginResolveOptions = { baseDir: options.baseDir ?? dirname(resolve(config.path)), ...(options.globalDirs ? { globalDirs: options.globalDirs } : {}) };
   const out: ConfiguredPlugin[] = [];
-  for (const spec of config.plugins) out.push({ spec, plugin: await loadPlugin(spec, resolveOptions) });
+  for (const spec of config.plugins) {
+    const { entry, manifest } = await resolvePlugin(spec, resolveOptions);
+    if (manifest) out.push({ spec, lazy: { ...manifest, load: () => importPlugin(spec, entry) } });
+    else out.push({ spec, plugin: await importPlugin(spec, entry) });
+  }
   return out;
 }
 
-/** Imports one plugin: its module's default export (or a named `plugin` export). */
+/** Imports one plugin now: its module's default export (or a named `plugin` export). */
 export async function loadPlugin(spec: string, options: PluginResolveOptions): Promise<BerthPlugin> {
-  const entry = await resolvePluginEntry(spec, options);
+  return importPlugin(spec, (await resolvePlugin(spec, options)).entry);
+}
+
+async function importPlugin(spec: string, entry: string): Promise<BerthPlugin> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
@@ -56,11 +75,16 @@ export async function loadPlugin(spec: string, options: PluginResolveOptions): P
 
 /** The file to import for a config entry. */
 export async function resolvePluginEntry(spec: string, options: PluginResolveOptions): Promise<string> {
+  return (await resolvePlugin(spec, options)).entry;
+}
+
+/** The file to import for a config entry, and its package's `berthPlugin` manifest if any. */
+async function resolvePlugin(spec: string, options: PluginResolveOptions): Promise<{ entry: string; manifest?: PluginManifest }> {
   if (isPathSpec(spec)) {
     const path = resolve(options.baseDir, spec);
     const st = await stat(path).catch(() => undefined);
     if (!st) throw new BerthError('ERR_PLUGIN', `plugin ${spec} not found: ${path} does not exist`);
-    return st.isDirectory() ? packageEntry(path, spec) : path;
+    return st.isDirectory() ? packageEntry(path, spec) : { entry: path };
   }
   if (!isPackageName(spec)) throw new BerthError('ERR_PLUGIN', `plugin ${JSON.stringify(spec)} is neither an npm package name nor a path`);
   const searched = [...nodeModulesChain(options.baseDir), ...(options.globalDirs ?? globalNodeModules())];
@@ -73,18 +97,26 @@ export async function resolvePluginEntry(spec: string, options: PluginResolveOpt
 }
 
 /** A package directory's ESM entry: `exports["."]` (import/node/default), else `main`, else index.js. */
-async function packageEntry(pkgDir: string, spec: string): Promise<string> {
-  let pkg: { exports?: unknown; main?: unknown };
+async function packageEntry(pkgDir: string, spec: string): Promise<{ entry: string; manifest?: PluginManifest }> {
+  let pkg: { exports?: unknown; main?: unknown; berthPlugin?: unknown };
   try {
     pkg = JSON.parse(await readFile(join(pkgDir, 'package.json'), 'utf8')) as typeof pkg;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return join(pkgDir, 'index.js');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entry: join(pkgDir, 'index.js') };
     throw new BerthError('ERR_PLUGIN', `plugin ${spec}: cannot read ${join(pkgDir, 'package.json')}: ${firstLine(err)}`);
   }
   const target = exportsTarget(pkg.exports);
-  if (target) return join(pkgDir, target);
-  if (typeof pkg.main === 'string') return join(pkgDir, pkg.main);
-  return join(pkgDir, 'index.js');
+  const entry = join(pkgDir, target ?? (typeof pkg.main === 'string' ? pkg.main : 'index.js'));
+  if (pkg.berthPlugin === undefined) return { entry };
+  return { entry, manifest: parseManifestField(pkg.berthPlugin, spec) };
+}
+
+function parseManifestField(value: unknown, spec: string): PluginManifest {
+  const m = value as Partial<PluginManifest> | null;
+  if (!m || typeof m !== 'object' || typeof m.name !== 'string' || typeof m.apiVersion !== 'number' || !Array.isArray(m.provides) || m.provides.some((p) => typeof p !== 'string')) {
+    throw new BerthError('ERR_PLUGIN', `plugin ${spec}: package.json "berthPlugin" needs a name, an apiVersion and a provides list`);
+  }
+  return { name: m.name, apiVersion: m.apiVersion, provides: [...m.provides] };
 }
 
 const CONDITIONS = ['import', 'node', 'default'];
