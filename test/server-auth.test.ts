@@ -4,7 +4,8 @@
 // with client certificates, checked by skopeo and node's TLS client.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +110,32 @@ describe('berthd token auth', () => {
     expect(denied.code).not.toBe(0);
     // skopeo first HEADs the blob: a 403 without a body (HEAD), so it shows the status.
     expect(denied.stderr).toMatch(/403 \(Forbidden\)|denied/);
+  });
+
+  it("containerd's resolver (ctr) gets its token by POST /token grant_type=password and fetches", async () => {
+    const containerd = requirePeer('containerd');
+    const ctr = requirePeer('ctr');
+    const dir = join(work, 'containerd');
+    const address = join(dir, 'containerd.sock');
+    // The suite's berthd lets anonymous pull; this one (same store) wants credentials for everything.
+    await writeFile(join(work, 'closed.json'), JSON.stringify({ auth: { anonymous: 'off', htpasswd: 'htpasswd', token: {}, grants: [{ user: 'alice', repository: 'team/*', actions: ['pull'] }] } }));
+    const closed = await startBerthd(served.root, '127.0.0.1:0', ['--config', join(work, 'closed.json')]);
+    const child = spawn(containerd, ['--address', address, '--root', join(dir, 'root'), '--state', join(dir, 'state')], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !(await stat(address).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 100));
+      const ref = `${closed.host}/team/app:1`;
+      const anon = await run(ctr, ['--address', address, 'content', 'fetch', '--plain-http', ref]);
+      expect(anon.code).not.toBe(0);
+      const wrong = await run(ctr, ['--address', address, 'content', 'fetch', '--plain-http', '--user', 'alice:wrong', ref]);
+      expect(wrong.code).not.toBe(0);
+      await ok(ctr, ['--address', address, 'content', 'fetch', '--plain-http', '--user', 'alice:alice-pw', ref]);
+      expect(closed.log()).toMatch(/"grant":"password"/);
+      expect(closed.log()).not.toMatch(/alice-pw|wrong/);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await closed.stop();
+    }
   });
 
   it("a token for repository A cannot read or mount repository B's blobs", async () => {

@@ -9,6 +9,7 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   docker: 'docker.io',
   dockerd: 'docker.io',
   containerd: 'containerd',
+  ctr: 'containerd',
   runc: 'runc',
   skopeo: 'skopeo',
   umoci: 'umoci',
