@@ -7,7 +7,11 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError, MediaType, REF_NAME_ANNOTATION, VerifyingStream, digestHex, type Descriptor, type Digest } from '@berth/core';
+
+const STALE_MS = 30_000;
+const LOCK_TIMEOUT_MS = 10_000;
 
 interface IndexJson {
   schemaVersion: 2;
@@ -86,12 +90,41 @@ export class OciDir {
   /** Names `desc` by `tag` in index.json (replacing the tag's previous entry), atomically. */
   async tag(desc: Descriptor, tag: string): Promise<void> {
     await this.ensureLayout();
-    const index = await this.index();
-    const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, annotations: { [REF_NAME_ANNOTATION]: tag } };
-    index.manifests = [...index.manifests.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== tag), entry];
-    const tmp = join(this.dir, `.index-${randomBytes(8).toString('hex')}.json`);
-    await writeFile(tmp, JSON.stringify(index));
-    await rename(tmp, join(this.dir, 'index.json'));
+    // Read-modify-write of index.json: two pushes tagging at once must not lose either tag.
+    await this.locked(async () => {
+      const index = await this.index();
+      const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, annotations: { [REF_NAME_ANNOTATION]: tag } };
+      index.manifests = [...index.manifests.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== tag), entry];
+      const tmp = join(this.dir, `.index-${randomBytes(8).toString('hex')}.json`);
+      await writeFile(tmp, JSON.stringify(index));
+      await rename(tmp, join(this.dir, 'index.json'));
+    });
+  }
+
+  /**
+   * A cross-process lock: mkdir is atomic, so one holder at a time; a lock older than STALE_MS is
+   * a crashed holder's and is broken. (berth's own store uses proper-lockfile for the same idea;
+   * the example keeps to Node and @berth/core.)
+   */
+  private async locked<T>(body: () => Promise<T>): Promise<T> {
+    const lock = join(this.dir, '.index.lock');
+    for (let waited = 0; ; waited += 20) {
+      try {
+        await mkdir(lock);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const st = await stat(lock).catch(() => undefined);
+        if (st && Date.now() - st.mtimeMs > STALE_MS) await rm(lock, { recursive: true, force: true });
+        else if (waited > LOCK_TIMEOUT_MS) throw new BerthError('ERR_STORE_LOCKED', `${this.name} is locked by another process (${lock})`);
+        else await sleep(20);
+      }
+    }
+    try {
+      return await body();
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
   }
 
   private async ensureLayout(): Promise<void> {
