@@ -10,7 +10,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseChallenges } from '@berth/registry-distribution';
-import { busyboxRootfs, requirePeer, rootfsTar, run, skopeo, type RunOptions } from '@berth/testkit';
+import { busyboxRootfs, requirePeer, rootfsTar, run, skopeo, startPodman, type RunOptions } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
 import { startBerthd, type Berthd } from './support/berthd.js';
 
@@ -192,6 +192,28 @@ describe('berthd token auth', () => {
     expect(anonPush.code).not.toBe(0);
     expect(anonPush.stderr).toMatch(/unauthorized|authentication required/i);
     await docker(['rmi', ref]);
+  });
+
+  it('podman login, then podman push and pull through the token flow', async () => {
+    const peer = await startPodman();
+    try {
+      const authfile = join(work, 'podman-auth.json');
+      const login = (pw: string) => peer.podman(['login', '--tls-verify=false', '--authfile', authfile, '-u', 'alice', '--password-stdin', berthd.host], { input: `${pw}\n` });
+      expect((await login('wrong')).code).not.toBe(0);
+      const good = await login('alice-pw');
+      expect(good.code, good.stderr).toBe(0);
+      const src = `${berthd.host}/team/app:1`;
+      const pulled = await peer.podman(['pull', '--tls-verify=false', '--authfile', authfile, src]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      await peer.podman(['tag', src, `${berthd.host}/team/pod:1`, `${berthd.host}/secret/pod:1`]);
+      const push = await peer.podman(['push', '--tls-verify=false', '--authfile', authfile, `${berthd.host}/team/pod:1`]);
+      expect(push.code, push.stderr).toBe(0);
+      expect((await served.ok(['images', '--format', '{{.Repository}}:{{.Tag}}', 'team/pod'])).trim()).toBe('team/pod:1');
+      const denied = await peer.podman(['push', '--tls-verify=false', '--authfile', authfile, `${berthd.host}/secret/pod:1`]);
+      expect(denied.code).not.toBe(0);
+    } finally {
+      await peer.cleanup();
+    }
   });
 
   it('berth login against berthd, then berth push', async () => {
