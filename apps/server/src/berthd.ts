@@ -7,6 +7,7 @@ import { buildServer } from './server.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import { RegistryAuth } from './auth/registry-auth.js';
 import { httpsOptions, type TlsConfig } from './tls.js';
+import { isLoopbackListen } from './listen-policy.js';
 
 export interface BerthdOptions {
   root: string;
@@ -50,6 +51,9 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
     ...(options.chunkMinLength !== undefined ? { chunkMinLength: options.chunkMinLength } : {}),
   });
   await app.listen({ host, port });
+  if (auth && !options.tls && !isLoopbackListen(options.listen)) {
+    app.log.warn({ listen: options.listen }, 'auth without TLS on a non-loopback address: passwords and tokens cross the network in clear text (add --tls-cert/--tls-key)');
+  }
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
