@@ -287,7 +287,7 @@ class Build {
         return this.dispatchRun(state, cmd, ex);
       case 'copy':
       case 'add':
-        return this.dispatchCopy(state, cmd);
+        return this.dispatchCopy(state, cmd, ex);
       case 'workdir':
         return this.dispatchWorkdir(state, cmd);
       default: {
@@ -421,7 +421,7 @@ class Build {
     return this.stagesForLookup ? copyFromStage(this.stagesForLookup, from, current) : undefined;
   }
 
-  private async dispatchCopy(state: StageState, cmd: CopyCommand | AddCommand): Promise<void> {
+  private async dispatchCopy(state: StageState, cmd: CopyCommand | AddCommand, ex: ExpandedCommand): Promise<void> {
     const name = cmd.kind === 'add' ? 'ADD' : 'COPY';
     const from = cmd.kind === 'copy' ? cmd.from : '';
     const source = await this.sourceFor(state, from);
@@ -435,9 +435,21 @@ class Build {
       infos.push(...(await collectInfos(source, [src], name, cmd.kind === 'add')));
     }
     for (const h of cmd.sourceContents) {
-      const node = await heredocFile(this.tmpDir, h.path, h.data, this.now());
+      // BuildKit: an unquoted heredoc delimiter expands variables (ARG and ENV), quotes are kept.
+      let data = h.data;
+      if (h.expand) {
+        const scope = new Map(ex.args);
+        for (const e of state.cs.config.Env ?? []) {
+          const i = e.indexOf('=');
+          scope.set(i < 0 ? e : e.slice(0, i), i < 0 ? '' : e.slice(i + 1));
+        }
+        const lex = new ShellLex(this.escapeToken);
+        lex.skipProcessQuotes = true;
+        data = lex.processWord(data, envsFromMap(scope));
+      }
+      const node = await heredocFile(this.tmpDir, h.path, data, this.now());
       const { createHash } = await import('node:crypto');
-      infos.push({ origPath: h.path, path: h.path, node, fs: this.context, hash: `file:${createHash('sha256').update(h.data).digest('hex')}`, decompress: false });
+      infos.push({ origPath: h.path, path: h.path, node, fs: this.context, hash: `file:${createHash('sha256').update(data).digest('hex')}`, decompress: false });
     }
     const dest = normalizeDest(state.cs.config.WorkingDir ?? '', cmd.destPath);
     const flags = `${cmd.chown ? `--chown=${cmd.chown}` : ''}${cmd.chmod ? `--chmod=${cmd.chmod} ` : ''}`;
