@@ -143,6 +143,8 @@ describe('the registry face with auth', () => {
 
   it('token mode: anonymous push gets 401 with a Bearer challenge naming realm, service and scope', async () => {
     await start({ anonymous: 'read-only', token: { service: 'berthd', issuer: 'berthd', expiresIn: 300 }, grants });
+    // Anonymous reads need no token (read-only): the catalog answers, uploads do not.
+    expect((await app.inject({ method: 'GET', url: '/v2/_catalog' })).statusCode).toBe(200);
     const res = await app.inject({ method: 'POST', url: '/v2/team/a/blobs/uploads/', headers: { host: '127.0.0.1:5555' } });
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ errors: [{ code: 'UNAUTHORIZED' }] });
@@ -159,6 +161,9 @@ describe('the registry face with auth', () => {
 
   it("token mode: a token for repository A cannot read, mount or reference B's blobs", async () => {
     await start({ anonymous: 'off', token: { service: 'berthd', issuer: 'berthd', expiresIn: 300 }, grants });
+    const closed = await app.inject({ method: 'GET', url: '/v2/_catalog', headers: { host: 'h:1' } });
+    expect(closed.statusCode).toBe(401);
+    expect(parseChallenges(closed.headers['www-authenticate'] as string)[0]!.params.scope).toBe('registry:catalog:*');
     expect(await push('secret/b', layerB, await token('bob', 'repository:secret/b:pull,push'))).toBe(201);
     const alice = await token('alice', 'repository:team/a:pull,push', 'repository:secret/b:pull');
     expect(await push('team/a', layerA, alice)).toBe(201);

@@ -77,7 +77,7 @@ export async function registerRegistryFace(app: FastifyInstance, options: Regist
     }
     if (route.kind === 'catalog') {
       if (!auth) return catalog(manifests, query, reply);
-      if (identity!.kind === 'anonymous' && (auth.token || options.auth?.config.anonymous === 'off')) {
+      if (identity!.kind === 'anonymous' && auth.config.anonymous === 'off') {
         auth.challenge(req, reply, 'registry:catalog:*');
         throw new RegistryError('UNAUTHORIZED', 401, 'authentication required');
       }
