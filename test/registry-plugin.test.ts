@@ -90,6 +90,18 @@ describe('a registry plugin from the config file', () => {
     expect(all.stdout.split('\n').filter(Boolean).sort()).toEqual(['dir.local/team/app:1', 'dir.local/team/app:2']);
   });
 
+  it('a package installed globally (npm install -g) is found under npm\'s prefix', async () => {
+    const prefix = join(work, 'global-prefix');
+    await mkdir(join(prefix, 'lib', 'node_modules'), { recursive: true });
+    await symlink(EXAMPLE, join(prefix, 'lib', 'node_modules', 'berth-plugin-dir-registry'));
+    const lonely = join(work, 'lonely');
+    await mkdir(lonely);
+    await writeFile(join(lonely, 'config.json'), JSON.stringify({ plugins: ['berth-plugin-dir-registry'], dirRegistry: { root: registryRoot } }));
+    const r = await store.berth(['pull', '-a', '-q', 'dir.local/team/app'], { env: { BERTH_CONFIG: join(lonely, 'config.json'), npm_config_prefix: prefix, DOCKER_CONFIG: dockerConfig } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(['dir.local/team/app:1', 'dir.local/team/app:2']);
+  });
+
   it('an unknown tag is docker\'s manifest-unknown line', async () => {
     const r = await berth(['pull', 'dir.local/team/app:nope']);
     expect(r.code).toBe(1);
