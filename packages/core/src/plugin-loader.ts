@@ -1,7 +1,8 @@
-// Finds and imports the third-party plugins berth's config file names. A path is taken relative
-// to the config file; a package name is looked up as Node would from the config file's directory
-// (its node_modules, then each parent's), then in npm's global node_modules. Every failure is one
-// ERR_PLUGIN line naming the entry and what to do.
+// Finds the third-party plugins berth's config file names. A path is taken relative to the config
+// file; a package name is looked up as Node would from the config file's directory (its
+// node_modules, then each parent's), then in npm's global node_modules. A package declaring
+// `berthPlugin` in its package.json is imported only when needed, any other at once. Every
+// failure is one ERR_PLUGIN line naming the entry and what to do.
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
