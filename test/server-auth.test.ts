@@ -275,6 +275,15 @@ describe('berthd htpasswd Basic auth, anonymous read-only', () => {
     const out = join(work, 'anon-pulled');
     await ok(requirePeer('skopeo'), ['copy', '--src-tls-verify=false', `docker://${ref}`, `oci:${out}:x`]);
   });
+
+  it('berth login checks the password with Basic auth, then berth push lands', async () => {
+    const env = { DOCKER_CONFIG: join(work, 'berth-basic-config') };
+    expect((await source.berth(['login', '-u', 'alice', '--password-stdin', basicd.host], { input: 'nope\n', env })).code).not.toBe(0);
+    await source.ok(['login', '-u', 'alice', '--password-stdin', basicd.host], { input: 'alice-pw\n', env });
+    await source.ok(['tag', 'src/img:1', `${basicd.host}/team/berth-basic:1`]);
+    await source.ok(['push', `${basicd.host}/team/berth-basic:1`], { env });
+    expect((await store.ok(['images', '--format', '{{.Repository}}:{{.Tag}}', 'team/berth-basic'])).trim()).toBe('team/berth-basic:1');
+  });
 });
 
 describe('berthd TLS', () => {
