@@ -11,6 +11,7 @@ const alias = {
   '@berth/server': src('./apps/server/src/index.ts'),
   '@berth/registry-distribution': src('./plugins/registry-distribution/src/index.ts'),
   '@berth/builder-dockerfile': src('./plugins/builder-dockerfile/src/index.ts'),
+  '@berth/runtime-oci': src('./plugins/runtime-oci/src/index.ts'),
 };
 
 export default defineConfig({
@@ -29,6 +30,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
+          // Build fixtures hold deliberately hostile symlinks (one climbs to /tmp): never walk them.
+          exclude: ['test/fixtures/**', '**/node_modules/**'],
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
