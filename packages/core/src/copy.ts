@@ -1,14 +1,15 @@
 // The one copy engine: every pull, push, save and load is "copy these images from a source to a
 // destination". It owns platform choice, skip-if-present, adoption of staged files, layer
 // conversion for destinations that want uncompressed layers, parallelism and progress.
-import type { Readable } from 'node:stream';
-import { BerthError } from './errors.js';
+import { Readable } from 'node:stream';
+import { BerthError, isBerthError } from './errors.js';
 import { sha256, type Digest } from './digest.js';
 import { parseImageConfig } from './config.js';
 import { manifestBytes, parseManifest, type Descriptor, type ImageManifest } from './manifest.js';
 import { MediaType, layerCompression } from './media-types.js';
 import { hostPlatform, formatPlatform, platformMatches, type Platform } from './platform.js';
-import type { ImageDestination, ImageSource, KnownLayer, ManifestBytes, SourceImage } from './contracts/location.js';
+import type { GetBlobOptions, ImageDestination, ImageSource, KnownLayer, ManifestBytes, SourceImage } from './contracts/location.js';
+import { MAX_JSON_BLOB } from './images/store-blobs.js';
 import { discardEvents, type EventSink } from './events.js';
 import { openUncompressed } from './layer/index.js';
 
@@ -79,10 +80,17 @@ export async function copyImages(src: ImageSource, dst: ImageDestination, images
 async function copyManifest(src: ImageSource, dst: ImageDestination, m: ManifestBytes, man: ImageManifest, done: Set<Digest>, events: EventSink, opts: CopyOptions): Promise<ManifestBytes> {
   const accepted = dst.capabilities.layerMediaTypes;
   const needsConversion = accepted !== undefined && man.layers.some((l) => !accepted.includes(l.mediaType));
+  // The config comes first when its diff_ids are needed: a destination that verifies them refuses
+  // a lying layer before it is kept, and a converting one names layers by them.
+  let config: Buffer | undefined;
   let diffIds: Digest[] | undefined;
-  if (needsConversion) {
-    const cfg = parseImageConfig(await readAll(await src.getBlob(man.config)), `config ${man.config.digest}`);
-    diffIds = cfg.rootfs.diff_ids;
+  if (needsConversion || dst.capabilities.verifiesBlobs) {
+    if (man.config.size > MAX_JSON_BLOB) throw new BerthError('ERR_MANIFEST_INVALID', `config ${man.config.digest} is ${man.config.size} bytes, too large for a JSON document`);
+    config = await readAll(await src.getBlob(man.config, opts.signal ? { signal: opts.signal } : {}));
+    diffIds = parseImageConfig(config, `config ${man.config.digest}`).rootfs.diff_ids;
+    if (diffIds.length !== man.layers.length) {
+      throw new BerthError('ERR_MANIFEST_INVALID', `manifest ${m.digest} has ${man.layers.length} layers but its config lists ${diffIds.length} diff_ids`);
+    }
   }
   const plans = man.layers.map((layer, i) => planLayer(src, layer, accepted, diffIds?.[i]));
   const limit = dst.capabilities.sequential ? 1 : Math.max(1, opts.concurrency ?? 3);
@@ -97,7 +105,7 @@ async function copyManifest(src: ImageSource, dst: ImageDestination, m: Manifest
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, order.length) }, worker));
-  await copyBlob(src, dst, man.config, done, opts);
+  await copyBlob(src, dst, man.config, done, opts, config);
   if (!needsConversion) return m;
   const converted: ImageManifest = { ...man, layers: outLayers };
   if (man.mediaType) converted.mediaType = man.mediaType;
@@ -109,11 +117,13 @@ interface LayerPlan {
   convert: boolean;
   known?: KnownLayer;
   target: Descriptor;
+  /** The config's diff_id, for destinations that verify it. */
+  diffID?: Digest;
 }
 
 function planLayer(src: ImageSource, layer: Descriptor, accepted: readonly string[] | undefined, diffId: Digest | undefined): LayerPlan {
   const known = src.knownLayer?.(layer.digest);
-  if (!accepted || accepted.includes(layer.mediaType)) return { convert: false, target: layer, ...(known ? { known } : {}) };
+  if (!accepted || accepted.includes(layer.mediaType)) return { convert: false, target: layer, ...(known ? { known } : {}), ...(diffId ? { diffID: diffId } : {}) };
   if (!diffId) throw new BerthError('ERR_CONFIG_INVALID', `no diff_id for layer ${layer.digest}`);
   const mediaType = layer.mediaType.startsWith('application/vnd.docker.') ? MediaType.DockerLayer : MediaType.OciLayer;
   if (!accepted.includes(mediaType)) throw new BerthError('ERR_UNSUPPORTED', `${layer.mediaType} layers cannot be converted for this destination`);
@@ -143,23 +153,46 @@ async function copyLayer(src: ImageSource, dst: ImageDestination, layer: Descrip
     current += n;
     events({ id, status: verb, progressDetail: { current, total } });
   };
-  let stream = await src.getBlob(layer, opts.signal ? { signal: opts.signal } : {});
-  // The destination verifies the uncompressed bytes against the diff_id it is given as digest.
-  if (plan.convert) stream = (await openUncompressed(stream)).stream;
-  await dst.putBlob(plan.target, stream, { ...put, onProgress });
+  // A destination that keeps interrupted writes and a source that reads from an offset: only the
+  // rest is transferred. Kept bytes that turn out bad are dropped by the destination; try once more.
+  const resumable = !plan.convert && src.ranged === true && dst.capabilities.resume && dst.keptBytes !== undefined;
+  for (let attempt = 0; ; attempt++) {
+    current = 0;
+    const offset = resumable ? await dst.keptBytes!(plan.target) : 0;
+    try {
+      let stream = offset >= layer.size ? emptyStream() : await src.getBlob(layer, blobReadOptions(dst, opts, offset, plan.convert));
+      // The destination verifies the uncompressed bytes against the diff_id it is given as digest.
+      if (plan.convert) stream = (await openUncompressed(stream)).stream;
+      await dst.putBlob(plan.target, stream, { ...put, onProgress, ...(offset > 0 ? { offset } : {}), ...(plan.diffID ? { diffID: plan.diffID } : {}) });
+      break;
+    } catch (err) {
+      if (offset === 0 || attempt > 0 || !isBerthError(err, 'ERR_DIGEST_MISMATCH')) throw err;
+    }
+  }
   done.add(plan.target.digest);
   events({ id, status: `${verb} complete`, progressDetail: { current: total, total } });
   return plan.target;
 }
 
-async function copyBlob(src: ImageSource, dst: ImageDestination, desc: Descriptor, done: Set<Digest>, opts: CopyOptions): Promise<void> {
+/** A destination that checks digests itself spares the source hashing every byte a second time. */
+function blobReadOptions(dst: ImageDestination, opts: CopyOptions, offset = 0, convert = false): GetBlobOptions {
+  return { ...(opts.signal ? { signal: opts.signal } : {}), ...(offset > 0 ? { offset } : {}), ...(dst.capabilities.verifiesBlobs && !convert ? { verify: false } : {}) };
+}
+
+function emptyStream(): Readable {
+  return Readable.from([]);
+}
+
+async function copyBlob(src: ImageSource, dst: ImageDestination, desc: Descriptor, done: Set<Digest>, opts: CopyOptions, bytes?: Buffer): Promise<void> {
   if (done.has(desc.digest) || (await dst.hasBlob(desc))) {
     done.add(desc.digest);
     return;
   }
   const local = src.localBlobPath?.(desc.digest);
   if (!(local && dst.adoptBlob && (await dst.adoptBlob(local, desc)))) {
-    await dst.putBlob(desc, await src.getBlob(desc, opts.signal ? { signal: opts.signal } : {}), opts.signal ? { signal: opts.signal } : {});
+    // Bytes already read (and verified by the source) are not fetched again.
+    const data = bytes ? Readable.from([bytes]) : await src.getBlob(desc, blobReadOptions(dst, opts));
+    await dst.putBlob(desc, data, opts.signal ? { signal: opts.signal } : {});
   }
   done.add(desc.digest);
 }

@@ -58,11 +58,25 @@ export class RegistryClient {
     return { bytes, mediaType, digest };
   }
 
-  /** The blob as a stream that fails if its bytes do not hash to the descriptor's digest. */
-  async getBlob(desc: Descriptor, signal?: AbortSignal): Promise<Readable> {
-    const res = await this.http.send({ method: 'GET', path: `/v2/${this.repository}/blobs/${desc.digest}`, scope: this.pullScope, ...(signal ? { signal } : {}) });
+  /**
+   * The blob as a stream that fails if its bytes do not hash to the descriptor's digest; from
+   * `offset` with a Range request (the caller verifies then: a suffix cannot be hashed alone), or
+   * unverified when the caller hashes every byte itself (`verify: false`).
+   */
+  async getBlob(desc: Descriptor, options: { signal?: AbortSignal; offset?: number; verify?: boolean } = {}): Promise<Readable> {
+    const { signal, offset = 0 } = options;
+    const res = await this.http.send({
+      method: 'GET',
+      path: `/v2/${this.repository}/blobs/${desc.digest}`,
+      scope: this.pullScope,
+      ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    let body: Readable = res.body;
+    if (offset > 0) body = fromOffset(res, offset, desc.digest);
+    if (offset > 0 || options.verify === false) return body;
     const verify = new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest}`);
-    pipeline(res.body, verify, () => {});
+    pipeline(body, verify, () => {});
     return verify;
   }
 
@@ -158,6 +172,35 @@ export class RegistryClient {
     }
     return out;
   }
+}
+
+/**
+ * The bytes from `offset` of a ranged GET: a 206 must start there (RFC 9110 Content-Range); a
+ * registry that ignores Range answers 200 with the whole blob, whose first bytes are skipped.
+ */
+function fromOffset(res: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: Readable }, offset: number, digest: Digest): Readable {
+  if (res.statusCode === 206) {
+    const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''));
+    if (!range || Number(range[1]) !== offset) {
+      res.body.destroy();
+      throw new BerthError('ERR_REGISTRY', `blob ${digest}: asked for bytes from ${offset}, got Content-Range "${String(res.headers['content-range'] ?? '')}"`);
+    }
+    return res.body;
+  }
+  let skip = offset;
+  const skipper = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (skip >= chunk.length) {
+        skip -= chunk.length;
+        return cb();
+      }
+      const rest = skip > 0 ? chunk.subarray(skip) : chunk;
+      skip = 0;
+      cb(null, rest);
+    },
+  });
+  pipeline(res.body, skipper, () => {});
+  return skipper;
 }
 
 function withDigest(location: string, digest: Digest): string {

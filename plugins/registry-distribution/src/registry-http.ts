@@ -46,7 +46,8 @@ export class RegistryHttp {
   private readonly backoffMs: number;
 
   constructor(readonly endpoint: RegistryEndpoint, readonly auth: RegistryAuth, options: RegistryHttpOptions = {}) {
-    const t = { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000, ...options.timeouts };
+    const env = timeoutFromEnv();
+    const t = { connectMs: env ?? 10_000, headersMs: env ?? 30_000, bodyMs: env ?? 60_000, ...options.timeouts };
     this.dispatcher = new Agent({ connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs });
     this.retries = options.retries ?? 4;
     this.backoffMs = options.backoffMs ?? 250;
@@ -143,6 +144,18 @@ export class RegistryHttp {
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
+}
+
+/**
+ * BERTH_REGISTRY_TIMEOUT=SECONDS: one limit for connecting, waiting for headers and waiting between
+ * two pieces of a body (for slow links, or a test that wants a hanging server refused fast).
+ */
+export function timeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.BERTH_REGISTRY_TIMEOUT;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const secs = Number(raw);
+  if (!Number.isFinite(secs) || secs <= 0) throw new BerthError('ERR_INVALID_ARGUMENT', `BERTH_REGISTRY_TIMEOUT must be a number of seconds, got "${raw}"`);
+  return Math.round(secs * 1000);
 }
 
 function unauthorized(host: string): BerthError {

@@ -1,7 +1,7 @@
 // A registry repository as a copy source (pull): it offers the one manifest or index the reference
 // names; manifests are verified against their digests and blobs while they stream.
 import type { Readable } from 'node:stream';
-import { BerthError, referenceString, type Descriptor, type Digest, type ImageSource, type ManifestBytes, type Reference, type SourceImage } from '@berth/core';
+import { referenceString, type Descriptor, type Digest, type GetBlobOptions, type ImageSource, type ManifestBytes, type Reference, type SourceImage } from '@berth/core';
 import type { RegistryClient } from './registry-client.js';
 
 export class RegistrySource implements ImageSource {
@@ -32,10 +32,12 @@ export class RegistrySource implements ImageSource {
     return m;
   }
 
-  getBlob(desc: Descriptor, options: { offset?: number; signal?: AbortSignal } = {}): Promise<Readable> {
-    if (options.offset) throw new BerthError('ERR_UNSUPPORTED', 'resuming a registry blob is not supported yet');
+  /** Range requests (dist-spec "Pulling blobs": registries may honour them; 200 is handled too). */
+  readonly ranged = true;
+
+  getBlob(desc: Descriptor, options: GetBlobOptions = {}): Promise<Readable> {
     const signal = options.signal ?? this.signal;
-    return this.client.getBlob(desc, signal);
+    return this.client.getBlob(desc, { ...(signal ? { signal } : {}), ...(options.offset ? { offset: options.offset } : {}), ...(options.verify === false ? { verify: false } : {}) });
   }
 
   async close(): Promise<void> {

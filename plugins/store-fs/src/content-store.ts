@@ -3,7 +3,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform, addAbortSignal, type Readable, type TransformCallback } from 'node:stream';
+import { addAbortSignal, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   BerthError,
@@ -18,9 +18,12 @@ import {
   type ContentStore,
   type Digest,
   type PutBlobOptions,
+  type ResumableBlobWrite,
 } from '@berth/core';
 import { fsyncDir, tempPath } from './atomic-file.js';
 import { blobPath, type StoreLayout } from './layout.js';
+import { openResumable } from './partial-blob.js';
+import { SizeLimit, WRITE_BUFFER } from './size-limit.js';
 
 const ALGORITHMS = ['sha256', 'sha512'] as const;
 
@@ -73,11 +76,12 @@ export class FsContentStore implements ContentStore {
       const stages: NodeJS.ReadWriteStream[] = [hasher];
       if (expectedSize !== undefined) stages.unshift(new SizeLimit(expectedSize, expected ?? 'blob'));
       // `flush` fsyncs before close: the bytes are durable before the rename can name them.
-      await pipeline([data, ...stages, createWriteStream(tmp, { flags: 'wx', flush: true })], { signal: options.signal });
+      await pipeline([data, ...stages, createWriteStream(tmp, { flags: 'wx', flush: true, highWaterMark: WRITE_BUFFER })], { signal: options.signal });
       const actual = hasher.digest();
       const what = `blob ${expected ?? actual}`;
       if (expected) verifyDigest(what, expected, actual, expectedSize, hasher.bytes);
       else if (expectedSize !== undefined) verifyDigest(what, actual, actual, expectedSize, hasher.bytes);
+      await options.beforeCommit?.();
 
       const target = blobPath(this.layout, actual);
       const existing = await this.stat(actual);
@@ -128,6 +132,10 @@ export class FsContentStore implements ContentStore {
     return this.layout.tmp;
   }
 
+  resumable(digest: Digest): Promise<ResumableBlobWrite | undefined> {
+    return openResumable(this.layout, parseDigest(digest));
+  }
+
   async delete(digest: Digest): Promise<void> {
     try {
       await unlink(blobPath(this.layout, digest));
@@ -152,22 +160,6 @@ export class FsContentStore implements ContentStore {
         if (info) yield info;
       }
     }
-  }
-}
-
-/** Fails as soon as a stream runs past its declared size, so a hostile source cannot fill the disk. */
-class SizeLimit extends Transform {
-  private seen = 0;
-  constructor(private readonly limit: number, private readonly what: string) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.limit) {
-      cb(new BerthError('ERR_SIZE_MISMATCH', `blob ${this.what}: size mismatch: expected ${this.limit} bytes, got more`));
-      return;
-    }
-    cb(null, chunk);
   }
 }
 

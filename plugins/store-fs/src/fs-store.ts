@@ -9,7 +9,7 @@ import { storeLayout, type StoreLayout } from './layout.js';
 import type { LockOptions } from './lock.js';
 import { FsMetadataStore } from './metadata-store.js';
 import type { RecomputeLayerRecord } from './record-rebuild.js';
-import { removeStaleTemps } from './temp-cleanup.js';
+import { STALE_PARTIAL_MS, removeStaleTemps } from './temp-cleanup.js';
 import { parseOciIndex } from './oci-index.js';
 
 export interface FsStoreOptions extends StoreFactoryOptions {
@@ -33,6 +33,8 @@ export async function openFsStore(options: FsStoreOptions): Promise<FsStore> {
   await mkdir(join(layout.blobs, 'sha256'), { recursive: true });
   await mkdir(layout.tmp, { recursive: true });
   await removeStaleTemps(layout.tmp);
+  // Interrupted downloads are worth a day; after that the image has likely moved on.
+  await removeStaleTemps(layout.partial, STALE_PARTIAL_MS);
   await createFileExclusive(layout.ociLayout, OCI_LAYOUT, layout.tmp);
   await checkOciLayoutFile(layout);
   await createFileExclusive(layout.indexJson, EMPTY_INDEX, layout.tmp);

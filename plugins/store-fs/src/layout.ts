@@ -12,6 +12,8 @@ export interface StoreLayout {
   db: string;
   lock: string;
   tmp: string;
+  /** Interrupted downloads kept for resuming (see partial-blob.ts). */
+  partial: string;
 }
 
 export function storeLayout(root: string): StoreLayout {
@@ -25,6 +27,7 @@ export function storeLayout(root: string): StoreLayout {
     db: join(berth, 'db.json'),
     lock: join(berth, 'lock'),
     tmp: join(berth, 'tmp'),
+    partial: join(berth, 'partial'),
   };
 }
 

@@ -4,6 +4,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const STALE_TEMP_MS = 60 * 60 * 1000;
+export const STALE_PARTIAL_MS = 24 * 60 * 60 * 1000;
 
 export async function removeStaleTemps(dir: string, maxAgeMs = STALE_TEMP_MS, now = Date.now()): Promise<number> {
   let removed = 0;

@@ -13,6 +13,8 @@ export interface PutBlobOptions {
   /** When given (>= 0), the byte count must match or nothing is kept (ERR_SIZE_MISMATCH). */
   size?: number;
   signal?: AbortSignal;
+  /** A last check once the bytes match (a layer's diffID): if it throws, nothing is kept. */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface ContentStore {
@@ -31,6 +33,27 @@ export interface ContentStore {
   adopt?(path: string, info: BlobInfo): Promise<boolean>;
   /** A directory on the store's filesystem for staging files that `adopt` can take. */
   stagingDir?(): Promise<string>;
+  /**
+   * A write of `digest` that survives interruption: what arrived before a failure (a dropped
+   * connection, Ctrl-C, kill -9) stays in staging, and the next one continues from it. Undefined
+   * when another writer holds this blob now.
+   */
+  resumable?(digest: Digest): Promise<ResumableBlobWrite | undefined>;
   delete(digest: Digest): Promise<void>;
   list(): AsyncIterable<BlobInfo>;
+}
+
+export interface ResumableBlobWrite {
+  /** Bytes kept from an interrupted write; not checked yet (a sha256 state cannot be saved). */
+  readonly kept: number;
+  /** The kept bytes, so the caller can hash (and inspect) them again: a disk read, not a download. */
+  readKept(): Readable;
+  /**
+   * Writes the blob: `data` starts at byte 0, and its first `kept` bytes are only hashed, not
+   * written again. The blob becomes visible only once its digest and size match; bytes that do not
+   * match are discarded, bytes cut off by a failure are kept for next time. Releases the write.
+   */
+  put(data: Readable, options: { size: number; signal?: AbortSignal; beforeCommit?: () => Promise<void> }): Promise<BlobInfo>;
+  /** Gives the write up unused, keeping the bytes. */
+  release(): Promise<void>;
 }

@@ -15,8 +15,24 @@ export interface LocationCapabilities {
   adopt: boolean;
   /** Can mount a blob from another repository on the same host. */
   mount: boolean;
-  /** getBlob honours `offset`. */
+  /**
+   * Keeps the bytes of an interrupted blob write (`keptBytes`) and takes the rest from an offset
+   * (`PutOptions.offset`), checking the whole blob's digest before anyone sees it.
+   */
   resume: boolean;
+  /** Checks every blob's digest and size before keeping it, so a source need not hash it too. */
+  verifiesBlobs?: boolean;
+}
+
+export interface GetBlobOptions {
+  /**
+   * Start at this byte (sources that are `ranged`). Bytes from an offset cannot be checked against
+   * the digest by the source: only a destination that verifies the whole blob may ask for them.
+   */
+  offset?: number;
+  signal?: AbortSignal;
+  /** false: the caller checks digest and size itself, so the source need not hash every byte again. */
+  verify?: boolean;
 }
 
 export interface ManifestBytes {
@@ -37,7 +53,9 @@ export interface ImageSource {
   /** The images this source holds (an archive: every entry; a registry: the one asked for). */
   images(): Promise<SourceImage[]>;
   getManifest(digest: Digest): Promise<ManifestBytes>;
-  getBlob(desc: Descriptor, options?: { offset?: number; signal?: AbortSignal }): Promise<Readable>;
+  getBlob(desc: Descriptor, options?: GetBlobOptions): Promise<Readable>;
+  /** getBlob honours `offset` cheaply (a registry answering Range requests). */
+  readonly ranged?: boolean;
   /** A local file that holds the verified blob, for destinations that adopt files. */
   localBlobPath?(digest: Digest): string | undefined;
   /** What the source already knows of a layer blob, so nobody has to read it again. */
@@ -58,6 +76,10 @@ export interface PutOptions {
   knownLayer?: KnownLayer;
   /** Bytes as they arrive, for progress. */
   onProgress?: (bytes: number) => void;
+  /** The stream starts at this byte: the destination holds the ones before it (`keptBytes`). */
+  offset?: number;
+  /** A layer's expected uncompressed digest (the config's diff_id): refused before it is kept. */
+  diffID?: Digest;
 }
 
 export interface ImageDestination {
@@ -67,6 +89,8 @@ export interface ImageDestination {
   /** Stores a blob, verifying digest and size while it streams. */
   putBlob(desc: Descriptor, data: Readable, options?: PutOptions): Promise<void>;
   adoptBlob?(path: string, desc: Descriptor, options?: PutOptions): Promise<boolean>;
+  /** Bytes of `desc` kept from an interrupted write (capability `resume`); 0 when none. */
+  keptBytes?(desc: Descriptor): Promise<number>;
   /** Stores a manifest or index and names it; `names` are normalised references. */
   putManifest(manifest: ManifestBytes, names: string[]): Promise<void>;
   /**

@@ -7,6 +7,7 @@ import type { BlobInfo } from '../contracts/content-store.js';
 import type { KnownLayer } from '../contracts/location.js';
 import type { StoreBackend } from '../contracts/plugin.js';
 import { TeeStream } from '../stream-tee.js';
+import { BerthError } from '../errors.js';
 import { inspectLayer, openUncompressed } from '../layer/index.js';
 import { referencedBlobs } from './remove.js';
 
@@ -17,6 +18,10 @@ export interface IngestOptions {
   allowDevices: boolean;
   what: string;
   onProgress?: (bytes: number) => void;
+  /** The config's diff_id for this layer: a layer that decompresses to anything else is not kept. */
+  diffID?: Digest;
+  /** Writes the blob instead of `content.put` (a resumable write); must honour `beforeCommit`. */
+  write?: (data: Readable, beforeCommit: () => Promise<void>) => Promise<BlobInfo>;
 }
 
 export async function ingestLayer(backend: StoreBackend, blob: Readable, opts: IngestOptions): Promise<{ blob: BlobInfo; layer: KnownLayer }> {
@@ -30,10 +35,21 @@ export async function ingestLayer(backend: StoreBackend, blob: Readable, opts: I
     const { stream } = await openUncompressed(side);
     return inspectLayer(stream, { allowDevices: opts.allowDevices, what: opts.what });
   })();
-  const putOptions = { ...(opts.digest ? { digest: opts.digest } : {}), ...(opts.size !== undefined ? { size: opts.size } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
-  const [piped, put, inspected] = await Promise.allSettled([pipeline(blob, tee), backend.content.put(tee, putOptions), inspecting]);
+  // A refused tar stops the download rather than waiting for its last byte.
+  inspecting.catch((err: unknown) => tee.destroy(err as Error));
+  // The blob becomes visible only after the tar was read to its end and matched the config.
+  const beforeCommit = async (): Promise<void> => {
+    const stats = await inspecting;
+    if (opts.diffID && stats.diffID !== opts.diffID) {
+      throw new BerthError('ERR_DIGEST_MISMATCH', `${opts.what}: uncompressed digest ${stats.diffID} does not match the config's diff_id ${opts.diffID}`);
+    }
+  };
+  const putOptions = { ...(opts.digest ? { digest: opts.digest } : {}), ...(opts.size !== undefined ? { size: opts.size } : {}), ...(opts.signal ? { signal: opts.signal } : {}), beforeCommit };
+  const writing = opts.write ? opts.write(tee, beforeCommit) : backend.content.put(tee, putOptions);
+  const [piped, put, inspected] = await Promise.allSettled([pipeline(blob, tee), writing, inspecting]);
   if (piped.status === 'fulfilled' && put.status === 'fulfilled' && inspected.status === 'fulfilled') {
-    return { blob: put.value, layer: inspected.value };
+    // A writer that ignored beforeCommit still gets the diffID checked (its blob is taken back below).
+    if (!opts.diffID || inspected.value.diffID === opts.diffID) return { blob: put.value, layer: inspected.value };
   }
   side.destroy();
   // The blob may have landed before the inspection refused it: take it back unless an image uses it.
@@ -41,6 +57,11 @@ export async function ingestLayer(backend: StoreBackend, blob: Readable, opts: I
     const used = referencedBlobs(await backend.metadata.read());
     if (!used.has(put.value.digest)) await backend.content.delete(put.value.digest).catch(() => {});
   }
-  // The inspection's reason is the one a user can act on; stream errors are its echo.
-  throw inspected.status === 'rejected' ? inspected.reason : put.status === 'rejected' ? put.reason : (piped as PromiseRejectedResult).reason;
+  // The inspection's reason is the one a user can act on; stream errors are its echo. The write's
+  // reason comes next: a wrong blob digest says more than the wrong diffID that follows from it.
+  if (inspected.status === 'rejected') throw inspected.reason;
+  if (put.status === 'rejected') throw put.reason;
+  if (piped.status === 'rejected') throw piped.reason;
+  await beforeCommit();
+  throw new BerthError('ERR_DIGEST_MISMATCH', `${opts.what}: the uncompressed digest does not match the config's diff_id`);
 }

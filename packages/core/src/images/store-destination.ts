@@ -1,12 +1,14 @@
 // The local store as a copy destination: blobs go to the ContentStore (layers inspected while they
 // stream, so diffID and Docker size are known), images and names are committed in one transaction.
 import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { BerthError } from '../errors.js';
 import type { Digest } from '../digest.js';
 import type { Descriptor } from '../manifest.js';
 import { parseManifest } from '../manifest.js';
 import { parseImageConfig, type ImageConfig } from '../config.js';
 import { isConfigMediaType, layerCompression } from '../media-types.js';
+import type { ResumableBlobWrite } from '../contracts/content-store.js';
 import type { ImageDestination, ImageSource, KnownLayer, LocationCapabilities, ManifestBytes, PutOptions } from '../contracts/location.js';
 import type { ImageRecord, LayerRecord, StoreSnapshot } from '../contracts/metadata-store.js';
 import type { StoreBackend } from '../contracts/plugin.js';
@@ -37,9 +39,22 @@ export class StoreDestination implements ImageDestination {
   private readonly layers = new Map<Digest, LayerRecord>();
   private readonly pending: PendingImage[] = [];
   private readonly written = new Set<Digest>();
+  /** Resumable writes opened by keptBytes, waiting for their putBlob. */
+  private readonly resumables = new Map<Digest, ResumableBlobWrite>();
 
   constructor(private readonly backend: StoreBackend, private readonly options: StoreDestinationOptions = {}) {
-    this.capabilities = { sequential: false, adopt: backend.content.adopt !== undefined, mount: false, resume: false };
+    this.capabilities = { sequential: false, adopt: backend.content.adopt !== undefined, mount: false, resume: backend.content.resumable !== undefined, verifiesBlobs: true };
+  }
+
+  /** Opens the blob's resumable write: what an interrupted pull kept, and where this one goes. */
+  async keptBytes(desc: Descriptor): Promise<number> {
+    const content = this.backend.content;
+    if (!content.resumable) return 0;
+    await this.resumables.get(desc.digest)?.release();
+    const w = await content.resumable(desc.digest);
+    if (!w) return 0;
+    this.resumables.set(desc.digest, w);
+    return Math.min(w.kept, desc.size);
   }
 
   /** Learns the layers the store already describes, so present blobs need no second read. */
@@ -53,16 +68,29 @@ export class StoreDestination implements ImageDestination {
     return (await this.backend.content.stat(desc.digest)) !== undefined;
   }
 
-  async putBlob(desc: Descriptor, data: Readable, options: PutOptions = {}): Promise<void> {
+  async putBlob(desc: Descriptor, input: Readable, options: PutOptions = {}): Promise<void> {
     const compression = layerCompression(desc.mediaType);
+    const resumable = this.resumables.get(desc.digest);
+    this.resumables.delete(desc.digest);
+    const offset = options.offset ?? 0;
+    if (offset > 0 && resumable?.kept !== offset) {
+      await resumable?.release();
+      throw new BerthError('ERR_INVALID_ARGUMENT', `blob ${desc.digest}: no kept bytes to continue from at ${offset}`);
+    }
+    // The kept bytes are read back from disk and hashed (and inspected) with the new ones.
+    const data = offset > 0 ? concatStreams(resumable!.readKept(), input) : input;
+    const signal = options.signal ? { signal: options.signal } : {};
     if (compression === undefined || options.knownLayer) {
       if (options.onProgress) data.on('data', (c: Buffer) => options.onProgress!(c.length));
-      await this.backend.content.put(data, { digest: desc.digest, size: desc.size, ...(options.signal ? { signal: options.signal } : {}) });
+      if (resumable) await resumable.put(data, { size: desc.size, ...signal });
+      else await this.backend.content.put(data, { digest: desc.digest, size: desc.size, ...signal });
       if (compression !== undefined) this.rememberLayer(desc, options.knownLayer!);
       this.written.add(desc.digest);
       return;
     }
     const { layer } = await ingestLayer(this.backend, data, {
+      ...(resumable ? { write: (tee: Readable, beforeCommit: () => Promise<void>) => resumable.put(tee, { size: desc.size, beforeCommit, ...signal }) } : {}),
+      ...(options.diffID ? { diffID: options.diffID } : {}),
       digest: desc.digest,
       size: desc.size,
       allowDevices: this.options.allowDevices ?? true,
@@ -151,6 +179,8 @@ export class StoreDestination implements ImageDestination {
 
   async abort(): Promise<void> {
     this.pending.length = 0;
+    for (const w of this.resumables.values()) await w.release();
+    this.resumables.clear();
     // Blobs written but never committed are unreferenced; delete those only this run added.
     const snapshot = await this.backend.metadata.read();
     const referenced = new Set<Digest>();
@@ -184,6 +214,22 @@ export function blobsOf(rec: ImageRecord): Digest[] {
 
 function union(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])];
+}
+
+/** `a` then `b` as one stream; an error in either ends it (and destroys the other). */
+function concatStreams(a: Readable, b: Readable): Readable {
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  void (async () => {
+    try {
+      await pipeline(a, out, { end: false });
+      await pipeline(b, out);
+    } catch (err) {
+      a.destroy();
+      b.destroy();
+      out.destroy(err as Error);
+    }
+  })();
+  return out;
 }
 
 export function bufferStream(b: Buffer): Readable {
