@@ -1,0 +1,88 @@
+// The OCI runtime config (runtime-spec config.json) for one process: namespaces, mounts and
+// capabilities as runc's `spec` and Docker's defaults give them.
+import type { BindMount } from '@berth/core';
+import type { ExecUser } from './user.js';
+
+/** Docker's default capability set (moby oci/caps/defaults.go). */
+export const DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface BundleSpec {
+  rootfs: string;
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: ExecUser;
+  hostname: string;
+  network: 'none' | 'host';
+  /** /etc/hosts, /etc/hostname, /etc/resolv.conf of this container, on the host. */
+  etcFiles: { hosts: string; hostname: string; resolvConf: string };
+  mounts: readonly BindMount[];
+}
+
+interface Mount { destination: string; type: string; source: string; options: string[] }
+
+/** Docker's environment rules: PATH when the image sets none, HOSTNAME and HOME filled in. */
+export function processEnv(env: readonly string[], hostname: string, home: string): string[] {
+  const has = (k: string): boolean => env.some((e) => e === k || e.startsWith(`${k}=`));
+  const out: string[] = [];
+  if (!has('PATH')) out.push(`PATH=${DEFAULT_PATH}`);
+  if (!has('HOSTNAME')) out.push(`HOSTNAME=${hostname}`);
+  out.push(...env);
+  if (!has('HOME')) out.push(`HOME=${home}`);
+  return out;
+}
+
+export function runtimeConfig(b: BundleSpec): object {
+  const namespaces = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+  if (b.network === 'none') namespaces.push({ type: 'network' });
+  const mounts: Mount[] = [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
+    { destination: '/etc/resolv.conf', type: 'bind', source: b.etcFiles.resolvConf, options: ['rbind', 'rprivate'] },
+    { destination: '/etc/hostname', type: 'bind', source: b.etcFiles.hostname, options: ['rbind', 'rprivate'] },
+    { destination: '/etc/hosts', type: 'bind', source: b.etcFiles.hosts, options: ['rbind', 'rprivate'] },
+  ];
+  // Shallow destinations first, so a mount inside another bind mount lands on top of it (as Docker sorts them).
+  const binds = [...b.mounts].sort((x, y) => depth(x.destination) - depth(y.destination));
+  for (const m of binds) {
+    mounts.push({ destination: m.destination, type: 'bind', source: m.source, options: ['rbind', 'rprivate', ...(m.readonly ? ['ro'] : [])] });
+  }
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: { uid: b.user.uid, gid: b.user.gid, ...(b.user.additionalGids.length > 0 ? { additionalGids: b.user.additionalGids } : {}) },
+      args: b.args,
+      env: processEnv(b.env, b.hostname, b.user.home),
+      cwd: b.cwd,
+      capabilities: { bounding: DEFAULT_CAPABILITIES, effective: DEFAULT_CAPABILITIES, permitted: DEFAULT_CAPABILITIES },
+      noNewPrivileges: false,
+    },
+    root: { path: b.rootfs, readonly: false },
+    hostname: b.hostname,
+    mounts,
+    linux: {
+      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      namespaces,
+      maskedPaths: [
+        '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+        '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
+      ],
+      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+    },
+  };
+}
+
+function depth(p: string): number {
+  return p.split('/').filter((x) => x !== '').length;
+}

@@ -1,0 +1,125 @@
+// Runs a bundle with runc (or crun) in the foreground: the container's stdio is runc's, piped to
+// ours; runc reports the process's exit (128 + n for signal n). runc's own failure (a missing
+// executable) is read from its JSON log, and its state is always deleted afterwards.
+import { spawn } from 'node:child_process';
+import * as os from 'node:os';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ProcessIO } from '@berth/core';
+import { BerthError } from '@berth/core';
+
+/** A container that could not start; `exitCode` is Docker's (127 not found, 126 not executable, 125 otherwise). */
+export class ContainerStartError extends BerthError {
+  constructor(message: string, readonly exitCode: number) {
+    super('ERR_INVALID_ARGUMENT', message);
+  }
+}
+
+export interface OciRunOptions {
+  /** runc or crun binary. */
+  binary: string;
+  /** `--root` for the runtime's state, private to berth. */
+  stateDir: string;
+  bundle: string;
+  id: string;
+  io: ProcessIO;
+  signal?: AbortSignal;
+}
+
+export async function ociRun(o: OciRunOptions): Promise<number> {
+  const log = join(o.bundle, 'runtime.log');
+  const pidFile = join(o.bundle, 'pid');
+  const state = stateArgs(o.binary, o.stateDir);
+  const global = [...state, '--log', log, '--log-format', 'json'];
+  await quiet(o.binary, [...state, 'delete', '--force', o.id]);
+  await rm(log, { force: true });
+  await rm(pidFile, { force: true });
+  try {
+    const child = spawn(o.binary, [...global, 'run', '--bundle', o.bundle, '--pid-file', pidFile, o.id], {
+      stdio: [o.io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    const onAbort = (): void => {
+      void quiet(o.binary, [...global, 'kill', o.id, 'KILL']);
+      // runc forwards signals it gets; if the container never started, stop runc itself.
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    };
+    if (o.signal?.aborted) onAbort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    if (o.io.stdin && child.stdin) {
+      child.stdin.on('error', () => {});
+      o.io.stdin.pipe(child.stdin);
+    }
+    child.stdout!.pipe(o.io.stdout, { end: false });
+    // runc prints its own failure on the stderr it shares with the container: hold stderr back
+    // until the process is known to run (runc wrote the pid file) so that line can be dropped.
+    const held: Buffer[] = [];
+    let started = false;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      if (!started && existsSync(pidFile)) {
+        started = true;
+        for (const c of held.splice(0)) o.io.stderr.write(c);
+      }
+      if (started) o.io.stderr.write(chunk);
+      else held.push(chunk);
+    });
+    const code = await new Promise<number>((resolve, reject) => {
+      child.on('error', (err) => reject(new BerthError('ERR_UNSUPPORTED', `cannot run ${o.binary}: ${err.message}`, { cause: err })));
+      child.on('close', (exit, sig) => resolve(exit ?? 128 + signalNumber(sig)));
+    });
+    o.signal?.removeEventListener('abort', onAbort);
+    const failure = await runtimeFailure(log);
+    if (failure !== undefined && !existsSync(pidFile)) throw startError(failure);
+    for (const c of held) o.io.stderr.write(c);
+    return code;
+  } finally {
+    await quiet(o.binary, [...state, 'delete', '--force', o.id]);
+  }
+}
+
+/** Sends `signal` to the container's process (for `stop`). */
+export async function ociKill(binary: string, stateDir: string, id: string, signal: string): Promise<void> {
+  await quiet(binary, [...stateArgs(binary, stateDir), 'kill', id, signal]);
+}
+
+/** `--root` keeps berth's containers apart from anyone else's (docker's runc, a second berth root). */
+function stateArgs(_binary: string, stateDir: string): string[] {
+  return ['--root', stateDir];
+}
+
+function signalNumber(sig: NodeJS.Signals | null): number {
+  const n = sig ? (os.constants.signals as Record<string, number>)[sig] : undefined;
+  return n ?? 0;
+}
+
+
+/** The last error runc logged, when it failed before the process ran. */
+async function runtimeFailure(log: string): Promise<string | undefined> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  let last: string | undefined;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string };
+      if (entry.level === 'error' && entry.msg) last = entry.msg;
+    } catch {
+      // crun writes plain lines on some paths
+    }
+  }
+  return last;
+}
+
+/** Docker's codes for a process that never ran: 127 not found, 126 not executable. */
+function startError(msg: string): ContainerStartError {
+  if (/executable file not found|no such file or directory/i.test(msg)) return new ContainerStartError(msg, 127);
+  if (/permission denied|exec format error/i.test(msg)) return new ContainerStartError(msg, 126);
+  return new ContainerStartError(msg, 125);
+}
+
+function quiet(binary: string, args: string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(binary, args, { stdio: 'ignore' });
+    child.on('error', () => resolve());
+    child.on('close', () => resolve());
+  });
+}

@@ -1,0 +1,176 @@
+// Unpacks one layer tar into an empty directory in overlayfs's form: `.wh.x` becomes a 0:0
+// character device at `x`, `.wh..wh..opq` the opaque xattr on its directory. Every entry is
+// checked by core's LayerEntryChecker first, and files are created without following symlinks.
+import { spawn } from 'node:child_process';
+import { constants as fsc } from 'node:fs';
+import { chmod, lchown, link, lstat, lutimes, mkdir, open, realpath, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract as tarExtract, type Header } from 'tar-stream';
+import { BerthError, DigestingStream, LayerEntryChecker, entryPath, fromSystemError, parentOf, tarFormatError, type Digest } from '@berth/core';
+import { OVERLAY_PREFIX, OPAQUE_XATTR, setXattr } from './xattr.js';
+
+const WH = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+const CREATE_FILE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
+
+export interface UnpackResult {
+  diffID: Digest;
+  /** Device nodes and fifos the layer had: a container gets its /dev from the runtime instead. */
+  skipped: string[];
+}
+
+/** Unpacks `tar` (uncompressed) into `dir` (empty, private to the caller). */
+export async function unpackLayer(tar: Readable, dir: string, what: string, signal?: AbortSignal): Promise<UnpackResult> {
+  const hash = new DigestingStream();
+  const checker = new LayerEntryChecker({ allowDevices: true, what });
+  const state: UnpackState = { dir, dirs: new Map(), whiteouts: new Set(), opaque: new Set(), skipped: [], made: new Set(['']) };
+  const extract = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
+  extract.on('error', () => {});
+  extract.on('entry', (header, body, next) => {
+    body.on('error', () => {});
+    writeEntry(state, checker, header, body as unknown as Readable, what).then(
+      () => next(),
+      (err: unknown) => {
+        body.resume();
+        next(err as Error);
+      },
+    );
+  });
+  try {
+    await pipeline(tar, hash, extract, { signal });
+  } catch (err) {
+    throw fromSystemError(tarFormatError(err, 'ERR_LAYER_INVALID', what), `unpacking ${what}`);
+  }
+  await finish(state, what);
+  return { diffID: hash.digest(), skipped: state.skipped };
+}
+
+interface UnpackState {
+  dir: string;
+  /** Directories with the times to set once their children are written. */
+  dirs: Map<string, Date>;
+  whiteouts: Set<string>;
+  opaque: Set<string>;
+  skipped: string[];
+  /** Directories known to exist (created by us: no symlink can sit there). */
+  made: Set<string>;
+}
+
+async function writeEntry(s: UnpackState, checker: LayerEntryChecker, h: Header, body: Readable, what: string): Promise<void> {
+  const path = entryPath(h.name, what);
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  if (base.startsWith(WH)) {
+    // Checked like any entry, so `link/.wh.x` through an earlier symlink is refused too.
+    checker.check({ ...h, type: 'file', size: 0 });
+    const parent = parentOf(path);
+    if (base === OPAQUE) s.opaque.add(parent);
+    else if (!base.startsWith('.wh..wh.')) s.whiteouts.add(parent === '' ? base.slice(WH.length) : `${parent}/${base.slice(WH.length)}`);
+    await ensureDir(s, parent);
+    body.resume();
+    return;
+  }
+  checker.check(h);
+  if (path === '') {
+    body.resume();
+    return;
+  }
+  await ensureDir(s, parentOf(path));
+  const abs = join(s.dir, path);
+  const type = h.type ?? 'file';
+  if (type === 'character-device' || type === 'block-device' || type === 'fifo') {
+    s.skipped.push(path);
+    body.resume();
+    return;
+  }
+  // A later entry for the same path replaces the earlier one (a directory stays, merged).
+  const existing = await lstat(abs).catch(() => undefined);
+  if (existing && !(existing.isDirectory() && type === 'directory')) await rm(abs, { recursive: true, force: true });
+  if (existing?.isDirectory() && type !== 'directory') s.made.forEach((d) => (d === path || d.startsWith(`${path}/`)) && s.made.delete(d));
+  const mtime = h.mtime ?? new Date(0);
+  switch (type) {
+    case 'directory':
+      if (!existing) await mkdir(abs, { mode: 0o700 });
+      s.made.add(path);
+      s.dirs.set(path, mtime);
+      break;
+    case 'file':
+    case 'contiguous-file': {
+      const handle = await open(abs, CREATE_FILE, 0o600);
+      await pipeline(body, handle.createWriteStream());
+      break;
+    }
+    case 'symlink':
+      await symlink(h.linkname ?? '', abs);
+      break;
+    case 'link': {
+      const target = join(s.dir, entryPath(h.linkname ?? '', what));
+      await link(target, abs).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') throw new BerthError('ERR_LAYER_INVALID', `${what}: hard link "${path}" points to "${h.linkname}", which is not in the layer`);
+        throw err;
+      });
+      // A hard link shares its target's inode: its metadata is the target's.
+      return;
+    }
+    default:
+      throw new BerthError('ERR_LAYER_INVALID', `${what}: entry "${path}" has an unsupported tar type (${type})`);
+  }
+  await lchown(abs, h.uid ?? 0, h.gid ?? 0);
+  // chmod after chown: chown clears setuid/setgid bits.
+  if (type !== 'symlink') await chmod(abs, (h.mode ?? 0o644) & 0o7777);
+  for (const [key, value] of Object.entries(h.pax ?? {})) {
+    if (!key.startsWith('SCHILY.xattr.')) continue;
+    const name = key.slice('SCHILY.xattr.'.length);
+    if (name.startsWith(OVERLAY_PREFIX)) continue; // a layer must not steer overlayfs
+    setXattr(abs, name, value);
+  }
+  if (type !== 'directory') await lutimes(abs, mtime, mtime);
+  if (type === 'symlink') body.resume();
+}
+
+/** Creates missing parents (0755, root) as tar implementations do for entries without their directory. */
+async function ensureDir(s: UnpackState, path: string): Promise<void> {
+  if (s.made.has(path)) return;
+  await ensureDir(s, parentOf(path));
+  const abs = join(s.dir, path);
+  const st = await lstat(abs).catch(() => undefined);
+  if (!st) await mkdir(abs, { mode: 0o755 });
+  else if (!st.isDirectory()) await rm(abs, { recursive: true, force: true }).then(() => mkdir(abs, { mode: 0o755 }));
+  s.made.add(path);
+}
+
+async function finish(s: UnpackState, what: string): Promise<void> {
+  const marks = [...s.whiteouts].filter((p) => !s.made.has(p));
+  const pending: string[] = [];
+  for (const p of marks) {
+    if (await lstat(join(s.dir, p)).catch(() => undefined)) continue; // re-created later in the same layer
+    // A whiteout is made after the whole tar: its directory must still be a real one of ours.
+    const parent = join(s.dir, parentOf(p));
+    if ((await realpath(parent)) !== parent) throw new BerthError('ERR_UNSAFE_PATH', `${what}: whiteout "${p}" sits below a symlink`);
+    pending.push(p);
+  }
+  await mknodWhiteouts(s.dir, pending);
+  for (const p of s.opaque) {
+    const abs = join(s.dir, p);
+    if ((await realpath(abs)) !== abs) throw new BerthError('ERR_UNSAFE_PATH', `${what}: opaque marker in "${p}" sits below a symlink`);
+    if (!setXattr(abs, OPAQUE_XATTR, 'y')) throw new BerthError('ERR_UNSUPPORTED', `${what}: this filesystem refuses trusted.* xattrs, which overlay opaque directories need`);
+  }
+  // Deepest first, so setting a child's time does not disturb its parent's afterwards.
+  for (const [p, mtime] of [...s.dirs].sort((a, b) => b[0].length - a[0].length)) await lutimes(join(s.dir, p), mtime, mtime);
+}
+
+/** Node cannot mknod; overlay whiteouts are 0:0 character devices, made in batches by mknod(1). */
+async function mknodWhiteouts(dir: string, paths: readonly string[]): Promise<void> {
+  for (let i = 0; i < paths.length; i += 500) {
+    const batch = paths.slice(i, i + 500);
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', 'for p do mknod -- "$p" c 0 0 || exit 1; done', 'sh', ...batch], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new BerthError('ERR_IO', `cannot make overlay whiteouts: ${err.trim()}`))));
+    });
+  }
+}
+
