@@ -15,6 +15,7 @@ import Push from './commands/push.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
 import Build from './commands/build.js';
+import Search from './commands/search.js';
 
 export const COMMANDS = {
   images: Images,
@@ -32,6 +33,7 @@ export const COMMANDS = {
   login: Login,
   logout: Logout,
   build: Build,
+  search: Search,
 };
 
 export { execute } from '@oclif/core';

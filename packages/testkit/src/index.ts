@@ -16,3 +16,4 @@ export * from './fixtures/corrupt-file.js';
 export * from './fixtures/random-image-files.js';
 export * from './contracts/store-contract.js';
 export * from './contracts/registry-contract.js';
+export * from './servers/v1-search-server.js';

@@ -1,12 +1,13 @@
 // The RegistryAdapter for any OCI Distribution / Docker Registry v2 host: it claims every host,
 // so a third-party adapter loaded before it can take a host of its own.
-import { BerthError, type ImageDestination, type ImageSource, type Reference, type RegistryAdapter, type RegistryCredentials, type RegistryDestinationOptions, type RegistryOpenOptions } from '@berth/core';
+import { BerthError, type ImageDestination, type ImageSource, type Reference, type RegistryAdapter, type RegistryCredentials, type RegistryDestinationOptions, type RegistryOpenOptions, type RegistrySearchOptions, type RegistrySearchResults } from '@berth/core';
 import { registryEndpoint } from './registry-endpoint.js';
 import { RegistryAuth } from './registry-auth.js';
 import { RegistryHttp, type RegistryHttpOptions } from './registry-http.js';
 import { RegistryClient } from './registry-client.js';
 import { RegistrySource } from './registry-source.js';
 import { RegistryDestination } from './registry-destination.js';
+import { searchRegistry } from './registry-search.js';
 
 export interface DistributionAdapterOptions extends RegistryHttpOptions {
   /** PATCH chunk size for large blobs (default 256 MiB). */
@@ -47,6 +48,11 @@ export class DistributionAdapter implements RegistryAdapter {
     } finally {
       await client.http.close();
     }
+  }
+
+  /** v1 search (Docker Hub's API), else the catalog filtered by name. */
+  search(host: string, term: string, opts: RegistrySearchOptions): Promise<RegistrySearchResults> {
+    return searchRegistry(host, term, opts, this.options);
   }
 
   /** GET /v2/ with the credentials (dist-spec "API version check"): 200 means they work. */

@@ -1,6 +1,6 @@
 // The bridge from commands to core's Docker-style formatting: a command names its default table,
 // its column headers and its rows; `--format` (table …, json, or a Go template) does the rest.
-import { QUIET_FORMAT, jsonToGoMaps, renderInspectJSON, renderList, renderOne } from '@berth/core';
+import { QUIET_FORMAT, displayWidth, jsonToGoMaps, renderInspectJSON, renderList, renderOne } from '@berth/core';
 
 export interface ListSpec {
   /** Docker's default, e.g. `table {{.Repository}}\t{{.Tag}}`. */
@@ -29,10 +29,22 @@ export function formatInspect(elements: readonly unknown[], format: string | und
   return elements.map((e) => renderOne(format, jsonToGoMaps(JSON.parse(JSON.stringify(e))), { raw: e })).join('');
 }
 
-/** docker/cli formatter.Ellipsis: cut to `max` columns, the last one an ellipsis. */
+/**
+ * docker/cli formatter.Ellipsis: cut to `max` terminal columns (wide characters count two), the
+ * last column an ellipsis.
+ */
 export function ellipsis(s: string, max: number): string {
-  const chars = [...s];
-  if (chars.length <= max) return s;
   if (max <= 0) return '';
-  return `${chars.slice(0, max - 1).join('')}…`;
+  const chars = [...s];
+  if (max === 1) return chars[0] ?? '';
+  if (displayWidth(s) <= max) return s;
+  let width = 0;
+  let keep = 0;
+  for (const ch of chars) {
+    const w = displayWidth(ch);
+    if (width + w > max - 1) break;
+    width += w;
+    keep++;
+  }
+  return `${chars.slice(0, keep).join('')}…`;
 }

@@ -26,6 +26,30 @@ export interface RegistryDestinationOptions extends RegistryOpenOptions {
   mountFrom?: (digest: string) => readonly string[];
 }
 
+/** One repository a registry search found: Docker Hub's v1 search fields. */
+export interface RegistrySearchResult {
+  name: string;
+  description: string;
+  starCount: number;
+  isOfficial: boolean;
+  isAutomated: boolean;
+}
+
+export interface RegistrySearchOptions extends RegistryOpenOptions {
+  /** At most this many results (1 to 100; Docker's default is 25). */
+  limit: number;
+}
+
+export interface RegistrySearchResults {
+  /** In the registry's order: Docker shows them as the registry ranked them. */
+  results: RegistrySearchResult[];
+  /**
+   * `search`: the registry's search API answered; `catalog`: it has none, so its repository list
+   * was filtered by name (no descriptions, stars or flags).
+   */
+  via: 'search' | 'catalog';
+}
+
 export interface RegistryAdapter {
   /** Whether this adapter serves `host` (the normalised reference domain, `docker.io` included). */
   claims(host: string): boolean;
@@ -37,4 +61,9 @@ export interface RegistryAdapter {
   tags(ref: Reference, options?: RegistryOpenOptions): Promise<string[]>;
   /** Checks credentials against the registry; throws ERR_UNAUTHORIZED when they are refused. */
   login(host: string, credentials: RegistryCredentials, options?: Omit<RegistryOpenOptions, 'credentials'>): Promise<void>;
+  /**
+   * Optional (`berth search`): repositories of `host` matching `term` (the term without the host).
+   * An adapter without it refuses searches on its hosts with ERR_UNSUPPORTED.
+   */
+  search?(host: string, term: string, options: RegistrySearchOptions): Promise<RegistrySearchResults>;
 }

@@ -26,6 +26,11 @@ export interface ListFormat<T> {
   toTemplateData: (item: T) => Record<string, unknown>;
   /** The Go type named in "can't evaluate field" errors (Docker's: *formatter.imageContext). */
   typeName?: string;
+  /**
+   * The fields `{{json .}}` shows, when they differ from what templates see (docker's
+   * searchContext says `[OK]` in a table but `"true"` inside MarshalJSON).
+   */
+  toJSONData?: (item: T) => Record<string, unknown>;
 }
 
 function templateError(err: unknown): unknown {
@@ -57,10 +62,10 @@ export function preFormat(format: string): { template: string; table: boolean } 
  * One listing item as Docker's formatter contexts present it: a struct whose JSON form is the
  * map of all its fields, keys sorted and HTML-escaped (formatter.MarshalJSON → json.Marshal).
  */
-function listingItem(fields: Record<string, unknown>, typeName: string): object {
+function listingItem(fields: Record<string, unknown>, typeName: string, jsonFields: Record<string, unknown> = fields): object {
   const marshal = (): string => {
-    const values = structFields(fields).map(([k, v]) => [k, v] as [string, unknown]);
-    for (const [k, v] of Object.entries(fields)) if (typeof v === 'function') values.push([k, (v as () => unknown).call(fields)]);
+    const values = structFields(jsonFields).map(([k, v]) => [k, v] as [string, unknown]);
+    for (const [k, v] of Object.entries(jsonFields)) if (typeof v === 'function') values.push([k, (v as () => unknown).call(jsonFields)]);
     return marshalGoJSON(new Map(values), { escapeHTML: true });
   };
   return goStruct(typeName, { ...fields, MarshalJSON: marshal });
@@ -77,7 +82,7 @@ export function renderList<T>(items: readonly T[], format: string, spec: ListFor
   const tmpl = parse(template);
   let rows = '';
   for (const item of items) {
-    const data = listingItem(spec.toTemplateData(item), spec.typeName ?? 'struct');
+    const data = listingItem(spec.toTemplateData(item), spec.typeName ?? 'struct', spec.toJSONData?.(item));
     try {
       rows += tmpl.execute(data) + '\n';
     } catch (err) {
