@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const all = ['images-list', 'registry-transfer', 'registry-serve'];
+const all = ['images-list', 'registry-transfer', 'registry-serve', 'build'];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 for (const name of chosen) {
   console.log(`== ${name}`);

@@ -28,7 +28,7 @@ export default class Build extends BerthCommand {
     const { args, flags } = await this.parse(Build);
     const { BerthError, parseTagReference } = await import('@berth/core');
     const { buildImage, readDockerignore, createIgnoreMatcher, unpackContext, contextTarSize, BuildStepError } = await import('@berth/builder-dockerfile');
-    const { mkdtemp, readFile, rm, stat } = await import('node:fs/promises');
+    const { mkdtemp, readFile, rm, stat, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join, resolve } = await import('node:path');
     const { createReadStream } = await import('node:fs');
@@ -67,7 +67,11 @@ export default class Build extends BerthCommand {
         contextDir = scratchDir;
         // A tar (or compressed tar) is a context; anything else is the Dockerfile itself, with no context.
         if (isArchive(head)) await unpackContext(stream, contextDir);
-        else dockerfileText = await readAll(stream);
+        else {
+          // docker's CLI sends such a Dockerfile as a context holding only it.
+          dockerfileText = await readAll(stream);
+          await writeFile(join(contextDir, 'Dockerfile'), dockerfileText);
+        }
       } else {
         const info = await stat(args.context).catch(() => undefined);
         if (!info) throw new BerthError('ERR_INVALID_ARGUMENT', `unable to prepare context: path "${args.context}" not found`);

@@ -1,0 +1,121 @@
+// The `berth build` command line against `docker build` (classic builder): contexts from stdin
+// (a Dockerfile alone, or a gzip tar), a tar file, -f relative to the working directory, -q, and
+// failures printed and exited as docker does.
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxRootfs, rootfsTar, run } from '@berth/testkit';
+import { newStore, type Store } from './support/berth.js';
+import { docker, dockerOk } from './support/docker.js';
+
+const BASE = 'berth-build-cli/busybox:1';
+let work: string;
+let store: Store;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'build-cli-'));
+  const tar = await rootfsTar(await busyboxRootfs(join(work, 'rootfs')), join(work, 'busybox.tar'));
+  await dockerOk(['import', tar, BASE]);
+  store = await newStore();
+  await store.ok(['import', tar, BASE]);
+});
+
+afterAll(async () => {
+  await store?.cleanup();
+  await rm(work, { recursive: true, force: true });
+});
+
+const config = async (who: 'docker' | 'berth', tag: string): Promise<unknown> => {
+  const args = ['image', 'inspect', '-f', '{{json .Config.Env}} {{json .Config.Labels}} {{json .Config.Cmd}}', tag];
+  return who === 'docker' ? dockerOk(args) : store.ok(args);
+};
+
+describe('berth build contexts and output', () => {
+  it('reads a Dockerfile alone from stdin (no context), as docker build - < Dockerfile', async () => {
+    const df = join(work, 'stdin.Dockerfile');
+    await writeFile(df, `FROM ${BASE}\nLABEL from=stdin\nCMD ["sh"]\n`);
+    const d = await docker(['build', '-t', 'cli/stdin:1', '-'], { input: createReadStream(df) });
+    const b = await store.berth(['build', '-t', 'cli/stdin:1', '-'], { input: createReadStream(df) });
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout.split('\n')[0]).toBe(d.stdout.split('\n')[0]);
+    expect(await config('berth', 'cli/stdin:1')).toBe(await config('docker', 'cli/stdin:1'));
+  });
+
+  it('reads a gzip tar context from stdin and from a file', async () => {
+    const ctx = join(work, 'tarctx');
+    await mkdir(join(ctx, 'sub'), { recursive: true });
+    await writeFile(join(ctx, 'Dockerfile'), `FROM ${BASE}\nCOPY sub /sub\nLABEL from=tar\n`);
+    await writeFile(join(ctx, 'sub', 'f.txt'), 'f\n');
+    const tgz = join(work, 'ctx.tar.gz');
+    expect((await run('tar', ['-czf', tgz, '-C', ctx, '.'])).code).toBe(0);
+    const d = await docker(['build', '-t', 'cli/tar:1', '-'], { input: createReadStream(tgz) });
+    expect(d.code, d.stderr).toBe(0);
+    const b = await store.berth(['build', '-t', 'cli/tar:1', '-'], { input: createReadStream(tgz) });
+    expect(b.code, b.stderr).toBe(0);
+    expect(await config('berth', 'cli/tar:1')).toBe(await config('docker', 'cli/tar:1'));
+    const fromFile = await store.berth(['build', '-q', tgz]);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(fromFile.stdout.trim()).toBe((await store.ok(['image', 'inspect', '-f', '{{.Id}}', 'cli/tar:1'])).trim());
+  });
+
+  it('-f is relative to the working directory; -q prints only the image ID', async () => {
+    const ctx = join(work, 'fctx');
+    await mkdir(join(ctx, 'docker'), { recursive: true });
+    await writeFile(join(ctx, 'docker', 'Dockerfile.dev'), `FROM ${BASE}\nENV MODE=dev\n`);
+    const b = await store.berth(['build', '-q', '-f', 'docker/Dockerfile.dev', '.'], { cwd: ctx });
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toMatch(/^sha256:[a-f0-9]{64}\n$/);
+    const d = await docker(['build', '-q', '-f', 'docker/Dockerfile.dev', '.'], { cwd: ctx });
+    expect(d.stdout).toMatch(/^sha256:[a-f0-9]{64}\n$/);
+  });
+
+  it('a missing source fails with docker\'s message and exit code 1', async () => {
+    const ctx = join(work, 'missing');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, 'Dockerfile'), `FROM ${BASE}\nCOPY nope /x\n`);
+    const d = await docker(['build', ctx]);
+    const b = await store.berth(['build', ctx]);
+    expect(b.code).toBe(d.code);
+    const last = (s: string): string => s.trim().split('\n').pop()!;
+    expect(last(b.stderr)).toBe(last(d.stderr));
+    expect(b.stdout.split('\n').filter((l) => l.startsWith('Step '))).toEqual(d.stdout.split('\n').filter((l) => l.startsWith('Step ')));
+  });
+
+  it('a context path that does not exist is refused before anything runs', async () => {
+    const b = await store.berth(['build', join(work, 'nowhere')]);
+    const d = await docker(['build', join(work, 'nowhere')]);
+    expect(b.code).toBe(1);
+    expect(b.stderr.trim()).toBe(d.stderr.trim().split('\n').pop());
+  });
+
+  it('FROM --platform naming another platform than the local image is refused', async () => {
+    const ctx = join(work, 'platform');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, 'Dockerfile'), `FROM --platform=linux/s390x ${BASE}\n`);
+    const b = await store.berth(['build', ctx]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain(`image with reference ${BASE} was found but does not match the specified platform: wanted linux/s390x`);
+  });
+
+  // No oracle here: dockerd 20.10's classic builder refuses heredocs and --chmod (BuildKit only).
+  it('COPY heredocs expand ARG/ENV unless quoted, --chmod sets the mode (BuildKit semantics)', async () => {
+    const ctx = join(work, 'heredoc');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(
+      join(ctx, 'Dockerfile'),
+      `FROM ${BASE}\nARG NAME=world\nENV GREETING=hello\nCOPY <<EOF /expanded.txt\n$GREETING "$NAME"\nEOF\nCOPY --chmod=600 <<"EOT" /etc/raw.conf\nkeep $NAME\nEOT\n`,
+    );
+    const b = await store.berth(['build', '-t', 'cli/heredoc:1', '--build-arg', 'NAME=berth', ctx]);
+    expect(b.code, b.stderr).toBe(0);
+    const archive = join(work, 'heredoc.tar');
+    await store.ok(['save', '-o', archive, 'cli/heredoc:1']);
+    const { imageTree } = await import('./support/image-tree.js');
+    const tree = await imageTree(archive);
+    const { createHash } = await import('node:crypto');
+    const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+    expect(tree.get('expanded.txt')).toMatchObject({ type: 'file', mode: '0644', sha256: sha('hello "berth"\n') });
+    expect(tree.get('etc/raw.conf')).toMatchObject({ type: 'file', mode: '0600', sha256: sha('keep $NAME\n') });
+  });
+});
