@@ -90,7 +90,8 @@ async function differs(abs: string, st: Stats, oldAbs: string, old: Stats): Prom
   if (st.mode !== old.mode || st.uid !== old.uid || st.gid !== old.gid) return true;
   if (!sameXattrs(layerXattrs(abs), layerXattrs(oldAbs))) return true;
   if (st.isDirectory()) return false;
-  if (st.size !== old.size || st.mtimeMs !== old.mtimeMs || st.rdev !== old.rdev) return true;
+  // Milliseconds: the copy's times went through a double, so its nanoseconds may differ.
+  if (st.size !== old.size || Math.floor(st.mtimeMs) !== Math.floor(old.mtimeMs) || st.rdev !== old.rdev) return true;
   return st.isSymbolicLink() && (await readlink(abs)) !== (await readlink(oldAbs));
 }
 

@@ -75,3 +75,50 @@ export async function listTar(tar: Buffer): Promise<Listed[]> {
   });
   return out;
 }
+
+export interface TreeNode { type: string; mode: number; uid: number; gid: number; content?: string; link?: string; mtime?: number }
+
+/** Every path below `root` with what a user of the tree sees (content hashed), skipping `except`. */
+export async function treeListing(root: string, options: { except?: string[]; mtimes?: boolean } = {}): Promise<Record<string, TreeNode>> {
+  const { lstat, readdir, readlink } = await import('node:fs/promises');
+  const out: Record<string, TreeNode> = {};
+  const walk = async (rel: string): Promise<void> => {
+    for (const name of (await readdir(join(root, rel))).sort()) {
+      const path = rel === '' ? name : `${rel}/${name}`;
+      if (options.except?.includes(path)) continue;
+      const abs = join(root, path);
+      const st = await lstat(abs);
+      const node: TreeNode = { type: st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : 'other', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+      if (st.isFile()) node.content = createHash('sha256').update(await readFile(abs)).digest('hex').slice(0, 16);
+      if (st.isSymbolicLink()) node.link = await readlink(abs);
+      if (options.mtimes && !st.isDirectory() && !st.isSymbolicLink()) node.mtime = Math.floor(st.mtimeMs / 1000);
+      out[path] = node;
+      if (st.isDirectory()) await walk(path);
+    }
+  };
+  await walk('');
+  return out;
+}
+
+/** An OCI image layout with `layers` (uncompressed tar files) tagged `latest`, for umoci. */
+export async function ociLayout(dir: string, layers: string[]): Promise<string> {
+  const { copyFile, mkdir, writeFile } = await import('node:fs/promises');
+  const blobs = join(dir, 'blobs', 'sha256');
+  await mkdir(blobs, { recursive: true });
+  const put = async (data: Buffer): Promise<{ digest: string; size: number }> => {
+    const hex = createHash('sha256').update(data).digest('hex');
+    await writeFile(join(blobs, hex), data);
+    return { digest: `sha256:${hex}`, size: data.length };
+  };
+  const layerDescs = [];
+  for (const tar of layers) {
+    const digest = await sha256File(tar);
+    await copyFile(tar, join(blobs, digest.slice(7)));
+    layerDescs.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest, size: (await readFile(tar)).length });
+  }
+  const config = await put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: layerDescs.map((l) => l.digest) } })));
+  const manifest = await put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: layerDescs })));
+  await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }] }));
+  return dir;
+}

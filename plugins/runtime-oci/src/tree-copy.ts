@@ -22,7 +22,7 @@ export async function applyTree(src: string, dst: string, options: ApplyOptions)
   const links = new Map<string, string>();
   const dirTimes: Array<[string, Stats]> = [];
   await applyDir(src, dst, options, links, dirTimes);
-  for (const [path, st] of dirTimes.reverse()) await lutimes(path, st.atime, st.mtime);
+  for (const [path, st] of dirTimes.reverse()) await lutimes(path, st.atimeMs / 1000, st.mtimeMs / 1000);
 }
 
 async function applyDir(src: string, dst: string, o: ApplyOptions, links: Map<string, string>, dirTimes: Array<[string, Stats]>): Promise<void> {
@@ -57,7 +57,7 @@ async function applyDir(src: string, dst: string, o: ApplyOptions, links: Map<st
     else continue; // devices, fifos, sockets: a container's /dev comes from the runtime
     if (st.nlink > 1) links.set(inode, to);
     await copyMeta(from, to, st);
-    await lutimes(to, st.atime, st.mtime);
+    await lutimes(to, st.atimeMs / 1000, st.mtimeMs / 1000);
   }
 }
 
