@@ -1,121 +1,85 @@
-// A registry that lies: a tiny HTTP server serving a blob whose bytes do not match its digest, and a
-// manifest that does not match the digest asked for. berth refuses with one clear line, keeps nothing.
+// A registry that lies (testkit's malicious registry): wrong blob bytes, a manifest that is not what
+// its digest says, a layer that is not its diff_id, a truncated body, a manifest that is not JSON, a
+// redirect loop, a token endpoint and a blob body that hang. berth refuses each with one clear line,
+// keeps nothing (the store's files are exactly as before), and gives up within its timeouts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
-import { rootfsTar } from '@berth/testkit';
+import { MALICIOUS_REPOS, startMaliciousRegistry, type MaliciousRegistry } from '@berth/testkit';
 import { fingerprint, newStore, type Store } from './support/berth.js';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+/** Seconds: connect, headers and body-gap timeouts, so hanging servers are refused fast. */
+const TIMEOUT_S = 1;
+const env = { BERTH_REGISTRY_TIMEOUT: String(TIMEOUT_S) };
 
-let server: Server;
-let host: string;
+let evil: MaliciousRegistry;
 let store: Store;
-let work: string;
-let manifestDigest: string;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'hostile-registry-'));
-  // Two layers of the same size: the registry declares one and serves the other.
-  const tars: Buffer[] = [];
-  for (const text of ['the real layer\n', 'an evil layer!\n']) {
-    const dir = join(work, `root-${tars.length}`);
-    await mkdir(dir);
-    await writeFile(join(dir, 'f.txt'), text);
-    tars.push(await readFile(await rootfsTar(dir, join(work, `l${tars.length}.tar`))));
-  }
-  const [real, evil] = tars as [Buffer, Buffer];
-  expect(evil.length).toBe(real.length);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha(real)] } }));
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(real), size: real.length }],
-  }));
-  manifestDigest = sha(manifest);
-  // The same layer, but a config whose diff_id is not the layer's uncompressed digest.
-  const lyingConfig = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha(evil)] } }));
-  const diffIdManifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(lyingConfig), size: lyingConfig.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(real), size: real.length }],
-  }));
-  server = createServer((req, res) => {
-    const url = req.url ?? '';
-    if (url === '/v2/') return void res.writeHead(200).end('{}');
-    const send = (body: Buffer, type: string, extra: Record<string, string> = {}): void => void res.writeHead(200, { 'content-type': type, 'content-length': String(body.length), ...extra }).end(req.method === 'HEAD' ? undefined : body);
-    if (url === '/v2/evil/blob/manifests/1') return send(manifest, 'application/vnd.oci.image.manifest.v1+json', { 'docker-content-digest': manifestDigest });
-    // A manifest whose bytes are not what its claimed digest says.
-    if (url === '/v2/evil/manifest/manifests/1') return send(manifest, 'application/vnd.oci.image.manifest.v1+json', { 'docker-content-digest': sha(Buffer.from('other')) });
-    if (url === '/v2/evil/truncated/manifests/1') return send(manifest, 'application/vnd.oci.image.manifest.v1+json');
-    if (url === '/v2/evil/diffid/manifests/1') return send(diffIdManifest, 'application/vnd.oci.image.manifest.v1+json');
-    if (url === '/v2/evil/notjson/manifests/1') return send(Buffer.from('<html>this is not json</html>'), 'application/vnd.oci.image.manifest.v1+json');
-    if (url.startsWith('/v2/evil/loop/')) return void res.writeHead(307, { location: url }).end();
-    if (url.endsWith(`/blobs/${sha(config)}`)) return send(config, 'application/octet-stream');
-    if (url.endsWith(`/blobs/${sha(lyingConfig)}`)) return send(lyingConfig, 'application/octet-stream');
-    if (url === `/v2/evil/truncated/blobs/${sha(real)}`) {
-      // Promise the whole layer, send half, hang up.
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(real.length) });
-      res.write(real.subarray(0, real.length >> 1), () => res.destroy());
-      return;
-    }
-    if (url === `/v2/evil/diffid/blobs/${sha(real)}`) return send(real, 'application/octet-stream');
-    if (url.endsWith(`/blobs/${sha(real)}`)) return send(evil, 'application/octet-stream');
-    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NOT_FOUND","message":"not found"}]}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  evil = await startMaliciousRegistry();
   store = await newStore();
+  await store.ok(['images']); // the store exists before, so a fingerprint can compare
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await evil?.close();
   await store?.cleanup();
-  await rm(work, { recursive: true, force: true });
 });
 
+async function refused(ref: string, message: RegExp, maxSeconds = 10): Promise<void> {
+  const before = await fingerprint(store.root);
+  const started = Date.now();
+  const r = await store.berth(['pull', ref], { env, timeoutMs: 60_000 });
+  const elapsed = (Date.now() - started) / 1000;
+  expect(r.code, r.stderr).toBe(1);
+  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+  expect(r.stderr).toMatch(/^Error: /);
+  expect(r.stderr).toMatch(message);
+  expect(elapsed, `${ref} took ${elapsed} s`).toBeLessThan(maxSeconds);
+  expect(await store.ok(['images', '-aq'])).toBe('');
+  expect(await fingerprint(store.root)).toEqual(before);
+}
+
 describe('a registry serving wrong bytes', () => {
-  it('refuses a blob whose bytes do not match its digest and keeps nothing of it', async () => {
-    await store.ok(['images']); // the store exists before, so a fingerprint can compare
-    const before = await fingerprint(store.root);
-    const r = await store.berth(['pull', `${host}/evil/blob:1`]);
-    expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
-    expect(r.stderr).toMatch(/digest mismatch/);
-    expect(await store.ok(['images', '-aq'])).toBe('');
-    expect(await fingerprint(store.root)).toEqual(before);
+  it('refuses a blob whose bytes do not match its digest', async () => {
+    await refused(`${evil.host}/${MALICIOUS_REPOS.badBlobDigest}:1`, /blob sha256:[0-9a-f]{64}: digest mismatch/);
   });
 
-  it('refuses a manifest that does not match the digest the registry claims', async () => {
-    const r = await store.berth(['pull', `${host}/evil/manifest:1`]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: manifest evil\/manifest@1: digest mismatch/);
-    const byDigest = await store.berth(['pull', `${host}/evil/manifest@${sha(Buffer.from('x'))}`]);
-    expect(byDigest.code).toBe(1);
-    expect(await store.ok(['images', '-aq'])).toBe('');
+  it('refuses a manifest that does not match the digest the registry claims, or the one asked for', async () => {
+    await refused(`${evil.host}/${MALICIOUS_REPOS.badManifestDigest}:1`, /manifest evil\/manifest@1: digest mismatch/);
+    await refused(`${evil.host}/${MALICIOUS_REPOS.badManifestDigest}@${sha(Buffer.from('x'))}`, /digest mismatch/);
+  });
+
+  it('refuses a layer whose uncompressed digest is not the config diff_id, before it is stored', async () => {
+    await refused(`${evil.host}/${MALICIOUS_REPOS.badDiffID}:1`, /does not match the config's diff_id/);
   });
 });
 
 describe('a registry breaking the protocol', () => {
   it.each([
-    ['truncated', /terminated|other side closed|size mismatch|premature/i],
-    ['diffid', /does not match the config's diff_id/],
-    ['notjson', /is not JSON/],
-    ['loop', /too many redirects/],
-  ])('refuses %s with one clear line and keeps nothing', async (repo, message) => {
-    const before = await fingerprint(store.root);
-    const r = await store.berth(['pull', `${host}/evil/${repo}:1`]);
+    ['truncatedBody', /connection lost before the end of the body|size mismatch/],
+    ['notJson', /is not JSON/],
+    ['redirectLoop', /too many redirects/],
+  ] as const)('refuses %s with one clear line and keeps nothing', async (kind, message) => {
+    await refused(`${evil.host}/${MALICIOUS_REPOS[kind]}:1`, message);
+  });
+});
+
+describe('a registry that hangs', () => {
+  // One try and one retry, each bounded by the timeout, plus process start: well under 4 timeouts + 3 s.
+  const bound = 4 * TIMEOUT_S + 3;
+
+  it('gives up on a token endpoint that never answers', async () => {
+    await refused(`${evil.host}/${MALICIOUS_REPOS.hangingToken}:1`, /timed out/, bound);
+  });
+
+  it('gives up on a blob body that stops mid-way', async () => {
+    await refused(`${evil.host}/${MALICIOUS_REPOS.stalledBody}:1`, /timed out waiting for the rest of the body/, bound);
+  });
+
+  it('BERTH_REGISTRY_TIMEOUT must be a number of seconds', async () => {
+    const r = await store.berth(['pull', `${evil.host}/${MALICIOUS_REPOS.hangingToken}:1`], { env: { BERTH_REGISTRY_TIMEOUT: 'soon' } });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
-    expect(await store.ok(['images', '-aq'])).toBe('');
-    expect(await fingerprint(store.root)).toEqual(before);
+    expect(r.stderr).toMatch(/BERTH_REGISTRY_TIMEOUT must be a number of seconds/);
   });
 });

@@ -68,7 +68,11 @@ export class RegistryAuth {
     for (const s of scope?.split(' ') ?? []) if (s) url.searchParams.append('scope', s);
     const headers: Record<string, string> = {};
     if (creds?.username && creds.password !== undefined) headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    const res = await http.external(url.toString(), headers, signal);
+    const res = await http.external(url.toString(), headers, signal).catch((err: unknown) => {
+      // Say which server failed: the registry's host alone would point at the wrong one.
+      if (err instanceof BerthError && err.code === 'ERR_NETWORK') throw new BerthError('ERR_NETWORK', `token server for ${http.endpoint.host}: ${err.message}`, { cause: err });
+      throw err;
+    });
     const text = (await res.body.text()).slice(0, 1 << 20);
     if (res.statusCode === 401 || res.statusCode === 403) {
       throw new BerthError('ERR_UNAUTHORIZED', `${http.endpoint.host}: the token server refused ${creds?.username ? 'the credentials' : 'anonymous access'} (${res.statusCode}); try 'berth login ${http.endpoint.host}'`);

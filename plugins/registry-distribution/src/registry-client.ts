@@ -1,6 +1,6 @@
 // One repository on one registry, in the terms of the OCI Distribution API: manifests (verified
 // against the digest asked for or Docker-Content-Digest), streamed blobs, uploads and mounts, tags.
-import { Readable, Transform, pipeline } from 'node:stream';
+import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
 import { BerthError, MediaType, VerifyingStream, digestAlgorithm, isDigest, type Descriptor, type Digest, type ManifestBytes } from '@berth/core';
 import { createHash } from 'node:crypto';
 import type { RegistryHttp } from './registry-http.js';
@@ -72,8 +72,8 @@ export class RegistryClient {
       ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}),
       ...(signal ? { signal } : {}),
     });
-    let body: Readable = res.body;
-    if (offset > 0) body = fromOffset(res, offset, desc.digest);
+    let body: Readable = bodyErrors(res.body, `${this.http.endpoint.host}: blob ${desc.digest}`);
+    if (offset > 0) body = fromOffset({ ...res, body }, offset, desc.digest);
     if (offset > 0 || options.verify === false) return body;
     const verify = new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest}`);
     pipeline(body, verify, () => {});
@@ -172,6 +172,23 @@ export class RegistryClient {
     }
     return out;
   }
+}
+
+/**
+ * The body with undici's failures said in one line (a registry that stalls or hangs up mid-blob):
+ * `ERR_NETWORK` names the host and blob; the bytes themselves pass untouched.
+ */
+function bodyErrors(body: Readable, what: string): Readable {
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  body.on('error', (err: Error & { code?: string }) => {
+    const why = err.code === 'UND_ERR_BODY_TIMEOUT' ? 'timed out waiting for the rest of the body' : `connection lost before the end of the body (${err.message})`;
+    out.destroy(err.name === 'AbortError' ? err : new BerthError('ERR_NETWORK', `${what}: ${why}`, { cause: err }));
+  });
+  out.on('close', () => {
+    if (!body.readableEnded) body.destroy();
+  });
+  body.pipe(out);
+  return out;
 }
 
 /**

@@ -1,0 +1,93 @@
+// Resuming pulls: a ~220 MB image of incompressible layers behind a testkit proxy that counts the
+// bytes the registry sends. A pull cut at half (dropped connection, kill -9, Ctrl-C) keeps what it
+// got; the next pull asks only for the rest (Range) and ends byte-identical to the registry's image.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomOciLayout, skopeo, startByteProxy, startRegistry, type ByteProxy, type RandomOciLayout, type RegistryPeer } from '@berth/testkit';
+import { BERTH_BIN, newStore, type Store } from './support/berth.js';
+
+let work: string;
+let layout: RandomOciLayout;
+let reg: RegistryPeer;
+let proxy: ByteProxy;
+let ref: string;
+const stores: Store[] = [];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'resume-e2e-'));
+  layout = await randomOciLayout(join(work, 'layout'), { layers: 4, bytesPerLayer: 52 << 20, seed: 'resume' });
+  expect(layout.totalBytes).toBeGreaterThan(200e6);
+  reg = await startRegistry({ auth: 'none' });
+  const pushed = await skopeo(['copy', '-q', '--dest-tls-verify=false', `oci:${layout.dir}:${layout.tag}`, `docker://${reg.host}/resume/big:1`], { timeoutMs: 120_000 });
+  expect(pushed.code, pushed.stderr).toBe(0);
+  proxy = await startByteProxy({ target: reg.host });
+  ref = `${proxy.host}/resume/big:1`;
+}, 240_000);
+
+afterAll(async () => {
+  await proxy?.close();
+  await reg?.stop();
+  for (const s of stores) await s.cleanup();
+  await rm(work, { recursive: true, force: true });
+});
+
+async function store(): Promise<Store> {
+  const s = await newStore('resume-store-');
+  stores.push(s);
+  return s;
+}
+
+const partials = async (s: Store): Promise<string[]> => (await readdir(join(s.root, 'berth', 'partial')).catch(() => [] as string[])).filter((n) => !n.endsWith('.lock'));
+
+/** The pull again, through a fresh count: the bytes it took, and the store holds the registry's image exactly. */
+async function resumeAndCheck(s: Store): Promise<void> {
+  proxy.reset();
+  await s.ok(['pull', '-q', ref]);
+  const sent = proxy.bytesToClient;
+  expect(sent, `resumed pull transferred ${sent} of ${layout.totalBytes} bytes`).toBeLessThan(0.6 * layout.totalBytes);
+  expect(sent).toBeGreaterThan(0.3 * layout.totalBytes); // it did fetch the missing half, not nothing
+  expect((await s.ok(['images', '-q', '--no-trunc'])).trim()).toBe(layout.configDigest);
+  // Byte-identical: every blob of the registry's image is in the store, and hashes to its name.
+  for (const b of layout.blobs) {
+    const bytes = await readFile(join(s.root, 'blobs', 'sha256', b.digest.slice(7)));
+    expect(bytes.length).toBe(b.size);
+    expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(b.digest);
+  }
+  expect(await partials(s)).toEqual([]);
+  expect(await readdir(join(s.root, 'berth', 'partial')).catch(() => [])).toEqual([]);
+}
+
+describe('an interrupted pull resumes', () => {
+  it('after the connection drops at half: the next pull asks only for the rest', async () => {
+    const s = await store();
+    proxy.reset();
+    const cut = proxy.cutAfter(Math.round(layout.totalBytes / 2));
+    const r = await s.berth(['pull', ref]);
+    await cut;
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    expect((await s.ok(['images', '-q'])).trim()).toBe('');
+    // What arrived is kept in staging, never in blobs/.
+    expect((await partials(s)).length).toBeGreaterThan(0);
+    for (const b of layout.blobs.slice(2)) {
+      await expect(readFile(join(s.root, 'blobs', 'sha256', b.digest.slice(7))).then((x) => x.length)).rejects.toThrow(/ENOENT/);
+    }
+    await resumeAndCheck(s);
+  }, 180_000);
+
+  it.each(['SIGKILL', 'SIGINT'] as const)('after %s of the CLI mid-pull', async (signal) => {
+    const s = await store();
+    proxy.reset();
+    const child = spawn(process.execPath, [BERTH_BIN, 'pull', '-q', ref], { env: { ...process.env, BERTH_ROOT: s.root }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await Promise.race([proxy.reached(Math.round(layout.totalBytes / 2)), exited]);
+    child.kill(signal);
+    await exited;
+    expect((await partials(s)).length).toBeGreaterThan(0);
+    await resumeAndCheck(s);
+  }, 180_000);
+});
