@@ -34,12 +34,13 @@ export abstract class BerthCommand extends Command {
   }
 
   /**
-   * Opens the container runtime for RUN steps and containers, or undefined while no runtime plugin
-   * is built into the CLI (a build without RUN needs none).
+   * Opens the container runtime on first call (RUN steps, containers): the runtime plugin's code
+   * loads then, so a build without RUN never pays for it.
    */
   protected async runtimeOpener(rootFlag: string | undefined): Promise<(() => Promise<import('@berth/core').ContainerRuntime>) | undefined> {
-    void rootFlag;
-    return undefined;
+    await this.images(rootFlag);
+    const root = storeRoot(rootFlag);
+    return () => this.pluginHost!.openRuntime({ root });
   }
 
   protected out(text: string): void {

@@ -9,7 +9,14 @@ export const registryDistributionLazy: LazyPlugin = {
   load: async () => (await import('@berth/registry-distribution')).registryDistributionPlugin,
 };
 
+/** The container runtime (runc/crun): imported only by what runs processes (RUN, run, commit). */
+export const runtimeOciLazy: LazyPlugin = {
+  name: '@berth/runtime-oci',
+  provides: ['runtime:oci'],
+  load: async () => (await import('@berth/runtime-oci')).runtimeOciPlugin,
+};
+
 export async function composeCli(root: string): ReturnType<typeof compose> {
   const [core, { storeFsPlugin }] = await Promise.all([import('@berth/core'), import('@berth/store-fs')]);
-  return core.compose({ root, plugins: [storeFsPlugin], lazyPlugins: [registryDistributionLazy], config: await core.readBerthConfig() });
+  return core.compose({ root, plugins: [storeFsPlugin], lazyPlugins: [registryDistributionLazy, runtimeOciLazy], config: await core.readBerthConfig() });
 }
