@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { busyboxRootfs, rootfsTar, skopeo } from '@berth/testkit';
+import { busyboxRootfs, rootfsTar, run, skopeo } from '@berth/testkit';
 import { hashPassword } from 'berth-plugin-dir-registry';
 import { newStore, type Store } from './support/berth.js';
 
@@ -173,6 +173,15 @@ describe('plugins that cannot load refuse with one line: at start, or at first u
     const dir = await pluginDir('declared-future', 'export default {};\n');
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'declared-future', type: 'module', main: 'index.js', berthPlugin: { name: 'declared-future', apiVersion: 2, provides: [] } }));
     expect(await withConfig({ plugins: [dir] })).toMatchObject({ code: 1, stderr: `Error: plugin declared-future was written for plugin API 2, berth speaks 1 (config entry ${dir})\n` });
+  });
+
+  it('berthd refuses to start on the same config, with the same line', async () => {
+    const path = join(work, 'berthd-config.json');
+    await writeFile(path, JSON.stringify({ plugins: ['berth-plugin-not-installed'] }));
+    const berthd = fileURLToPath(new URL('../apps/server/bin/berthd.js', import.meta.url));
+    const r = await run(process.execPath, [berthd, '--root', join(work, 'berthd-root'), '--listen', '127.0.0.1:0'], { env: { ...process.env, BERTH_CONFIG: path }, timeoutMs: 30_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^berthd: plugin berth-plugin-not-installed not found in \S+ \(or a parent's\) nor in \S+: install it with 'npm install --prefix \S+ berth-plugin-not-installed'\n$/);
   });
 
   it('a BERTH_CONFIG that does not exist', async () => {
