@@ -9,7 +9,8 @@ import { isWhiteout } from './tree-copy.js';
 
 export type Change =
   | { kind: 'entry'; path: string; abs: string; st: Stats }
-  | { kind: 'whiteout'; path: string };
+  /** `.wh.x`, or `.wh..wh..opq` carrying its directory's owner and permissions (`dir`), as moby writes them. */
+  | { kind: 'whiteout'; path: string; dir?: Stats };
 
 const child = (rel: string, name: string): string => (rel === '' ? name : `${rel}/${name}`);
 
@@ -26,7 +27,7 @@ export async function upperChanges(upper: string): Promise<Change[]> {
       }
       out.push({ kind: 'entry', path, abs, st });
       if (!st.isDirectory()) continue;
-      if (getXattr(abs, OPAQUE_XATTR)?.toString() === 'y') out.push({ kind: 'whiteout', path: `${path}/.wh..wh..opq` });
+      if (getXattr(abs, OPAQUE_XATTR)?.toString() === 'y') out.push({ kind: 'whiteout', path: `${path}/.wh..wh..opq`, dir: st });
       await walk(path);
     }
   };

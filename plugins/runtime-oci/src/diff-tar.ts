@@ -1,5 +1,5 @@
 // Writes changes as an uncompressed OCI layer tar: entries in byte order of their paths, mtimes
-// clamped to SOURCE_DATE_EPOCH, whiteouts as empty files with containerd's fixed header, hard
+// clamped to SOURCE_DATE_EPOCH, whiteouts as empty files as moby writes them, hard
 // links among the written entries kept as links. Streams file bodies; never holds a file.
 import { createReadStream } from 'node:fs';
 import { readlink } from 'node:fs/promises';
@@ -20,7 +20,10 @@ async function* entries(changes: () => Promise<Change[]>, options: DiffOptions):
   const firstName = new Map<string, string>();
   for (const c of (await changes()).sort(byPath)) {
     if (c.kind === 'whiteout') {
-      yield tarHeader({ name: c.path, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtime: 0 });
+      // moby's overlay diff: `.wh.x` 0600 root, the opaque marker with its directory's owner and
+      // permissions; the time is fixed (the epoch), not the moment of deletion, so layers repeat.
+      const d = c.dir;
+      yield tarHeader({ name: c.path, type: 'file', mode: d ? d.mode & 0o777 : 0o600, uid: d?.uid ?? 0, gid: d?.gid ?? 0, size: 0, mtime: 0 });
       continue;
     }
     const { st, abs, path } = c;
