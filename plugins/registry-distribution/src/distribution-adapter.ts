@@ -8,11 +8,18 @@ import { RegistryClient } from './registry-client.js';
 import { RegistrySource } from './registry-source.js';
 import { RegistryDestination } from './registry-destination.js';
 import { searchRegistry } from './registry-search.js';
+import { EMPTY_REGISTRIES_CONFIG, pullSources, registryEntryFor, type PullSource, type RegistriesConfig } from './registries-config.js';
+import { MirroredSource } from './mirrored-source.js';
 
 export interface DistributionAdapterOptions extends RegistryHttpOptions {
   /** PATCH chunk size for large blobs (default 256 MiB). */
   chunkSize?: number;
+  /** Mirrors, remapped locations and insecure hosts from berth's config file. */
+  registries?: RegistriesConfig;
 }
+
+/** A mirror that is down should cost one retry, not the origin's patience, before falling back. */
+const MIRROR_RETRIES = 1;
 
 export class DistributionAdapter implements RegistryAdapter {
   constructor(private readonly options: DistributionAdapterOptions = {}) {}
@@ -21,15 +28,39 @@ export class DistributionAdapter implements RegistryAdapter {
     return true;
   }
 
-  client(ref: Reference, opts: RegistryOpenOptions = {}): RegistryClient {
-    const endpoint = registryEndpoint(ref.domain, opts.insecureHosts);
-    const lookup = opts.credentials;
-    const auth = new RegistryAuth(async () => (lookup ? lookup(ref.domain) : undefined));
-    return new RegistryClient(new RegistryHttp(endpoint, auth, this.options), ref.path);
+  private get registries(): RegistriesConfig {
+    return this.options.registries ?? EMPTY_REGISTRIES_CONFIG;
   }
 
+  /** Hosts allowed over HTTP for `host`: the caller's, the config's, and an insecure registries entry. */
+  private insecureHosts(ref: Pick<Reference, 'domain' | 'path'>, opts: RegistryOpenOptions): string[] {
+    const entry = registryEntryFor({ domain: ref.domain, path: ref.path } as Reference, this.registries);
+    return [...(opts.insecureHosts ?? []), ...this.registries.insecureRegistries, ...(entry?.insecure ? [ref.domain] : [])];
+  }
+
+  /** A client for the origin of `ref` (push, tags, and pulls without mirrors). */
+  client(ref: Reference, opts: RegistryOpenOptions = {}): RegistryClient {
+    const endpoint = registryEndpoint(ref.domain, this.insecureHosts(ref, opts));
+    return this.clientAt({ endpoint, repository: ref.path, credentialsHost: ref.domain, mirror: false }, opts);
+  }
+
+  private clientAt(at: PullSource, opts: RegistryOpenOptions): RegistryClient {
+    const lookup = opts.credentials;
+    const auth = new RegistryAuth(async () => (lookup ? lookup(at.credentialsHost) : undefined));
+    const httpOptions = at.mirror ? { ...this.options, retries: Math.min(this.options.retries ?? MIRROR_RETRIES, MIRROR_RETRIES) } : this.options;
+    return new RegistryClient(new RegistryHttp(at.endpoint, auth, httpOptions), at.repository);
+  }
+
+  /** Pull: the mirrors configured for `ref` first, then its origin (pull only; push goes to the origin). */
   async source(ref: Reference, opts: RegistryOpenOptions = {}): Promise<ImageSource> {
-    return new RegistrySource(this.client(ref, opts), ref, opts.signal);
+    const places = pullSources(ref, this.registries, [...(opts.insecureHosts ?? []), ...this.registries.insecureRegistries]);
+    const only = places.length === 1 ? places[0]! : undefined;
+    if (only && only.endpoint.host === ref.domain && only.repository === ref.path) return new RegistrySource(this.clientAt(only, opts), ref, opts.signal);
+    return new MirroredSource(ref, places.map((p) => ({
+      source: new RegistrySource(this.clientAt(p, opts), { ...ref, domain: p.endpoint.host, path: p.repository }, opts.signal),
+      where: `${p.endpoint.host}/${p.repository}`,
+      mirror: p.mirror,
+    })));
   }
 
   async destination(ref: Reference, opts: RegistryDestinationOptions = {}): Promise<ImageDestination> {
@@ -52,13 +83,13 @@ export class DistributionAdapter implements RegistryAdapter {
 
   /** v1 search (Docker Hub's API), else the catalog filtered by name. */
   search(host: string, term: string, opts: RegistrySearchOptions): Promise<RegistrySearchResults> {
-    return searchRegistry(host, term, opts, this.options);
+    return searchRegistry(host, term, { ...opts, insecureHosts: this.insecureHosts({ domain: host, path: '' }, opts) }, this.options);
   }
 
   /** GET /v2/ with the credentials (dist-spec "API version check"): 200 means they work. */
   async login(host: string, credentials: RegistryCredentials, opts: Omit<RegistryOpenOptions, 'credentials'> = {}): Promise<void> {
     const auth = new RegistryAuth(async () => credentials);
-    const http = new RegistryHttp(registryEndpoint(host, opts.insecureHosts), auth, this.options);
+    const http = new RegistryHttp(registryEndpoint(host, this.insecureHosts({ domain: host, path: '' }, opts)), auth, this.options);
     try {
       const res = await http.send({ method: 'GET', path: '/v2/', ...(opts.signal ? { signal: opts.signal } : {}) });
       await res.body.dump();
