@@ -63,6 +63,26 @@ describe('pull through mirrors', () => {
     }
   });
 
+  it('takes the blobs a partial mirror lacks from the origin, verified', async () => {
+    const partial = await startRegistry();
+    const s = await newStore();
+    try {
+      await store.ok(['tag', 'local/app:1', `${partial.host}/team/app:1`]);
+      await store.ok(['push', `${partial.host}/team/app:1`]);
+      // Drop the layer blob from the mirror's storage: it has the manifest and config only.
+      const manifest = (await (await fetch(`${partial.url}/v2/team/app/manifests/1`, { headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } })).json()) as { layers: { digest: string }[] };
+      const hex = manifest.layers[0]!.digest.slice('sha256:'.length);
+      await rm(join(partial.storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex), { recursive: true });
+      expect((await fetch(`${partial.url}/v2/team/app/blobs/sha256:${hex}`)).status).toBe(404);
+      const opts = await withConfig('partial', { registries: [{ prefix: origin.host, mirrors: [{ location: partial.host }] }] });
+      await s.ok(['pull', `${origin.host}/team/app:1`], opts);
+      expect(await inspectId(s, `${origin.host}/team/app:1`)).toBe(imageId);
+    } finally {
+      await s.cleanup();
+      await partial.stop();
+    }
+  });
+
   it('remaps a namespace with location, mirrors included', async () => {
     const s = await newStore();
     try {
