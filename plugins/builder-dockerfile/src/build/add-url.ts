@@ -62,7 +62,8 @@ export async function downloadSource(src: string, tmpDir: string, fs: SourceFs):
     path: name,
     node: { type: 'file', mode: 0o600, uid: 0, gid: 0, mtime, size, hostPath: out },
     fs,
-    hash: `file:${createHash('sha256').update(`${name}\u0000600\u0000${digest}`).digest('hex')}`,
+    // docker's history shows a URL source's checksum bare, without `file:`.
+    hash: `${createHash('sha256').update(`${name}\u0000600\u0000${digest}`).digest('hex')}`,
     decompress: false,
   };
 }

@@ -453,7 +453,8 @@ class Build {
     }
     const dest = normalizeDest(state.cs.config.WorkingDir ?? '', cmd.destPath);
     const flags = `${cmd.chown ? `--chown=${cmd.chown}` : ''}${cmd.chmod ? `--chmod=${cmd.chmod} ` : ''}`;
-    const createdBy = nopString(state.cs.config, `${name} ${flags}${sourcesHash(infos)} in ${dest} `);
+    // docker writes the destination as given (relative ones too), not the resolved path.
+    const createdBy = nopString(state.cs.config, `${name} ${flags}${sourcesHash(infos)} in ${cmd.destPath} `);
     const next = structuredClone(state.cs);
     await this.commitStep(
       state,
