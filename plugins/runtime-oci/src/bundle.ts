@@ -22,6 +22,7 @@ export interface BundleSpec {
   /** /etc/hosts, /etc/hostname, /etc/resolv.conf of this container, on the host. */
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
   mounts: readonly BindMount[];
+  tty: boolean;
 }
 
 interface Mount { destination: string; type: string; source: string; options: string[] }
@@ -60,10 +61,10 @@ export function runtimeConfig(b: BundleSpec): object {
   return {
     ociVersion: '1.0.2',
     process: {
-      terminal: false,
+      terminal: b.tty,
       user: { uid: b.user.uid, gid: b.user.gid, ...(b.user.additionalGids.length > 0 ? { additionalGids: b.user.additionalGids } : {}) },
       args: b.args,
-      env: processEnv(b.env, b.hostname, b.user.home),
+      env: processEnv(b.tty && !b.env.some((e) => e.startsWith('TERM=')) ? [...b.env, 'TERM=xterm'] : b.env, b.hostname, b.user.home),
       cwd: b.cwd,
       capabilities: { bounding: DEFAULT_CAPABILITIES, effective: DEFAULT_CAPABILITIES, permitted: DEFAULT_CAPABILITIES },
       noNewPrivileges: false,

@@ -24,7 +24,19 @@ export interface OciRunOptions {
   bundle: string;
   id: string;
   io: ProcessIO;
+  /** The bundle asks for a terminal (process.terminal): runc then needs one on its own stdio. */
+  tty?: boolean;
   signal?: AbortSignal;
+}
+
+/**
+ * runc's foreground terminal mode copies between the container's pty and runc's own terminal,
+ * which a piped child has none of; util-linux's script(1) (always on Debian, in bsdutils) gives it
+ * one and copies that to our pipes raw. `-e` passes the exit status on (128 + n for a signal).
+ */
+function inTerminal(binary: string, args: string[]): [string, string[]] {
+  const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+  return ['script', ['-q', '-e', '-c', [binary, ...args].map(quote).join(' '), '/dev/null']];
 }
 
 export async function ociRun(o: OciRunOptions): Promise<number> {
@@ -36,8 +48,13 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
   await rm(log, { force: true });
   await rm(pidFile, { force: true });
   try {
-    const child = spawn(o.binary, [...global, 'run', '--bundle', o.bundle, '--pid-file', pidFile, o.id], {
-      stdio: [o.io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    const runArgs = [...global, 'run', '--bundle', o.bundle, '--pid-file', pidFile, o.id];
+    const [cmd, args] = o.tty ? inTerminal(o.binary, runArgs) : [o.binary, runArgs];
+    const child = spawn(cmd, args, {
+      // script(1) turns an end of its stdin into an EOF character typed at the terminal: without
+      // input for the container, its stdin stays an open pipe nobody writes to.
+      stdio: [o.io.stdin || o.tty ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      env: o.tty ? { ...process.env, SHELL: '/bin/sh' } : process.env,
     });
     const onAbort = (): void => {
       void quiet(o.binary, [...global, 'kill', o.id, 'KILL']);

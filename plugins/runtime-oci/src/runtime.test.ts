@@ -98,6 +98,25 @@ describe('running processes with runc', () => {
     }
   });
 
+  it('tty: the process gets a terminal (TERM=xterm, CRLF output, stdin through it) and its exit code', async () => {
+    const rootfs = await newRootfs();
+    try {
+      const r = await runIn(rootfs, spec(['sh', '-c', 'test -t 0 && test -t 1 && echo "tty $TERM"; exit 5'], { tty: true }));
+      expect(r).toEqual({ exitCode: 5, stdout: 'tty xterm\r\n', stderr: '' });
+      const { PassThrough } = await import('node:stream');
+      const stdin = new PassThrough();
+      const out: Buffer[] = [];
+      const stdout = new PassThrough().on('data', (c: Buffer) => out.push(c));
+      const running = rootfs.run(spec(['sh', '-c', 'read line; echo "got $line"'], { tty: true }), { stdin, stdout, stderr: new PassThrough() });
+      setTimeout(() => stdin.write('hello\n'), 300);
+      expect(await running).toEqual({ exitCode: 0 });
+      // The terminal echoes the typed line, as `docker run -it` shows it.
+      expect(Buffer.concat(out).toString()).toBe('hello\r\ngot hello\r\n');
+    } finally {
+      await rootfs.remove();
+    }
+  });
+
   it('an abort signal kills the container', async () => {
     const rootfs = await newRootfs();
     try {

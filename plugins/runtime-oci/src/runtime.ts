@@ -79,7 +79,6 @@ export class OciRootfs implements Rootfs {
   }
 
   async run(spec: ProcessSpec, io: ProcessIO, signal?: AbortSignal): Promise<{ exitCode: number }> {
-    if (spec.tty) throw new BerthError('ERR_UNSUPPORTED', 'a terminal (-t) is not supported by the runc runtime yet');
     if (spec.args.length === 0) throw new BerthError('ERR_INVALID_ARGUMENT', 'no command specified');
     if (!spec.cwd.startsWith('/')) throw new BerthError('ERR_INVALID_ARGUMENT', `the working directory '${spec.cwd}' is invalid, it needs to be an absolute path`);
     const user = await resolveUser(this.path, spec.user);
@@ -96,10 +95,10 @@ export class OciRootfs implements Rootfs {
     const bundle = join(this.dir, 'bundle');
     await mkdir(bundle, { recursive: true });
     const config = runtimeConfig({
-      rootfs: this.path, args: spec.args, env: spec.env, cwd: spec.cwd, user, hostname, network: spec.network, etcFiles, mounts: spec.mounts ?? [],
+      rootfs: this.path, args: spec.args, env: spec.env, cwd: spec.cwd, user, hostname, network: spec.network, etcFiles, mounts: spec.mounts ?? [], tty: spec.tty ?? false,
     });
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config, null, 2));
-    const exitCode = await ociRun({ binary: this.oci.binary, stateDir: this.oci.stateDir, bundle, id: this.id, io, ...(signal ? { signal } : {}) });
+    const exitCode = await ociRun({ binary: this.oci.binary, stateDir: this.oci.stateDir, bundle, id: this.id, io, tty: spec.tty ?? false, ...(signal ? { signal } : {}) });
     return { exitCode };
   }
 
