@@ -118,4 +118,35 @@ describe('berth build contexts and output', () => {
     expect(tree.get('expanded.txt')).toMatchObject({ type: 'file', mode: '0644', sha256: sha('hello "berth"\n') });
     expect(tree.get('etc/raw.conf')).toMatchObject({ type: 'file', mode: '0600', sha256: sha('keep $NAME\n') });
   });
+
+  it('a failing RUN prints docker\'s message and exits with the command\'s code; its output streams through', async () => {
+    const ctx = join(work, 'runfail');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, 'Dockerfile'), `FROM ${BASE}\nRUN echo to-stdout && echo to-stderr >&2 && exit 3\n`);
+    const d = await docker(['build', ctx]);
+    const b = await store.berth(['build', ctx]);
+    expect(b.code).toBe(3);
+    expect(b.code).toBe(d.code);
+    const last = (s: string): string => s.trim().split('\n').pop()!;
+    expect(last(b.stderr)).toBe(last(d.stderr));
+    expect(b.stdout).toContain('to-stdout\n');
+    expect(b.stderr).toContain('to-stderr\n');
+  });
+
+  it('RUN heredocs run as the script (BuildKit semantics; the classic builder has none)', async () => {
+    const ctx = join(work, 'runheredoc');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, 'Dockerfile'), `FROM ${BASE}\nRUN <<EOF\necho one > /one\necho two > /two\nEOF\nRUN cat <<EOT > /three\nthree\nEOT\n`);
+    const b = await store.berth(['build', '-t', 'cli/runheredoc:1', ctx]);
+    expect(b.code, b.stderr).toBe(0);
+    const archive = join(work, 'runheredoc.tar');
+    await store.ok(['save', '-o', archive, 'cli/runheredoc:1']);
+    const { imageTree } = await import('./support/image-tree.js');
+    const tree = await imageTree(archive);
+    const { createHash } = await import('node:crypto');
+    const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+    expect(tree.get('one')?.sha256).toBe(sha('one\n'));
+    expect(tree.get('two')?.sha256).toBe(sha('two\n'));
+    expect(tree.get('three')?.sha256).toBe(sha('three\n'));
+  });
 });

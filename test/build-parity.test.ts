@@ -192,8 +192,8 @@ describe('berth build cache', () => {
     expect(noCache).not.toContain('Using cache');
   });
 
-  it('gives the same image ID twice with SOURCE_DATE_EPOCH, cache or not', async () => {
-    const ctx = await prepare('11-multistage', {});
+  it.each(['11-multistage', '26-seed-example'])('gives the same image ID twice with SOURCE_DATE_EPOCH on two stores (%s)', async (fixture) => {
+    const ctx = await prepare(fixture, {});
     const env = { SOURCE_DATE_EPOCH: '1700000000' };
     const one = (await store.ok(['build', '-q', '--no-cache', ctx], { env })).trim();
     const other = await newStore();

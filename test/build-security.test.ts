@@ -109,4 +109,12 @@ describe('COPY/ADD and symlinks', () => {
     const t = await tree('sec/through:1');
     expect(t.get(`etc/${marker}`)?.type).toBe('file');
   });
+
+  it('RUN sees the image\'s files, not the host\'s: no host path is visible unless mounted', async () => {
+    const ctx = await context('run-host', `FROM ${BASE}\nRUN test ! -e ${outside}/secret && test ! -e /work && test ! -e /root/.npm && echo isolated > /isolated\n`);
+    const r = await store.berth(['build', '-t', 'sec/run:1', ctx]);
+    expect(r.code, r.stderr).toBe(0);
+    const t = await tree('sec/run:1');
+    expect(t.get('isolated')?.type).toBe('file');
+  });
 });
