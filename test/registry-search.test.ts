@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { busyboxRootfs, rootfsTar, startRegistry, startV1SearchServer, type RegistryPeer, type V1SearchEntry, type V1SearchServer } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
 import { docker } from './support/docker.js';
+import { startBerthd, type Berthd } from './support/berthd.js';
 
 // Unsorted stars on purpose (docker prints the registry's order); long, multi-line, accented and
 // wide-character descriptions for truncation; official and automated flags both ways.
@@ -186,5 +187,36 @@ describe('berth search against docker-registry (no search API): the catalog, fil
     expect(anonymous.stderr).toMatch(/^Error: .*unauthorized/i);
     const out = await store.ok(['search', '--format', '{{.Name}}', `${authReg.host}/alp`], { env: { DOCKER_CONFIG: join(work, 'docker') } });
     expect(out).toBe('other/alpine\n');
+  });
+});
+
+describe('berth search against berthd, which serves /v1/search', () => {
+  let work: string;
+  let berthd: Berthd;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'search-berthd-'));
+    const tar = await rootfsTar(await busyboxRootfs(join(work, 'rootfs')), join(work, 'rootfs.tar'));
+    berthd = await startBerthd(join(work, 'served'));
+    await store.ok(['import', tar, 'local/served:1']);
+    for (const n of ['team/search-me', 'team/search-me-too', 'other/not-this']) {
+      await store.ok(['tag', 'local/served:1', `${berthd.host}/${n}:1`]);
+      await store.ok(['push', `${berthd.host}/${n}:1`]);
+    }
+  });
+
+  afterAll(async () => {
+    await berthd?.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('uses the search API (nothing on stderr) and prints what docker search prints', async () => {
+    const term = `${berthd.host}/search-me`;
+    const d = await docker(['search', term]);
+    const b = await store.berth(['search', term]);
+    expect(d.code).toBe(0);
+    expect(b.stderr).toBe('');
+    expect(b.stdout).toBe(d.stdout);
+    expect(b.stdout.split('\n').slice(1, -1).map((l) => l.split(' ')[0])).toEqual(['team/search-me', 'team/search-me-too']);
   });
 });
