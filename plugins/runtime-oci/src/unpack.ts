@@ -2,8 +2,11 @@
 // character device at `x`, `.wh..wh..opq` the opaque xattr on its directory. Every entry is
 // checked by core's LayerEntryChecker first, and files are created without following symlinks.
 import { spawn } from 'node:child_process';
-import { constants as fsc } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, realpath, rm, symlink } from 'node:fs/promises';
+import {
+  chmodSync, closeSync, constants as fsc, createWriteStream, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync,
+  lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync,
+} from 'node:fs';
+import { lstat, lutimes, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,18 +28,54 @@ export interface UnpackResult {
 export async function unpackLayer(tar: Readable, dir: string, what: string, signal?: AbortSignal): Promise<UnpackResult> {
   const hash = new DigestingStream();
   const checker = new LayerEntryChecker({ allowDevices: true, what });
-  const state: UnpackState = { dir, dirs: new Map(), whiteouts: new Set(), opaque: new Set(), skipped: [], made: new Set(['']) };
+  const state: UnpackState = { dir, dirs: new Map(), whiteouts: new Set(), opaque: new Set(), skipped: [], made: new Set(['']), written: new Set() };
   const extract = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
   extract.on('error', () => {});
-  extract.on('entry', (header, body, next) => {
+  extract.on('entry', (header, stream, next) => {
+    const body = stream as unknown as Readable;
     body.on('error', () => {});
-    writeEntry(state, checker, header, body as unknown as Readable, what).then(
-      () => next(),
-      (err: unknown) => {
+    const fail = (err: unknown): void => {
+      body.resume();
+      next(err as Error);
+    };
+    try {
+      const file = writeEntry(state, checker, header, what);
+      if (!file) {
         body.resume();
-        next(err as Error);
-      },
-    );
+        next();
+      } else if ((header.size ?? 0) <= SMALL_FILE) {
+        // Small files (most of a rootfs) are gathered and written with synchronous calls: one
+        // thread-pool round trip per syscall would cost more than the writes themselves.
+        const chunks: Buffer[] = [];
+        body.on('data', (c: Buffer) => chunks.push(c));
+        body.on('end', () => {
+          try {
+            writeSmallFile(file, Buffer.concat(chunks));
+            next();
+          } catch (err) {
+            fail(err);
+          }
+        });
+      } else {
+        const fd = openSync(file.abs, CREATE_FILE, 0o600);
+        pipeline(body, createWriteStream('', { fd, autoClose: false })).then(
+          () => {
+            try {
+              finishFile(file, fd);
+              next();
+            } catch (err) {
+              fail(err);
+            }
+          },
+          (err: unknown) => {
+            closeSync(fd);
+            fail(err);
+          },
+        );
+      }
+    } catch (err) {
+      fail(err);
+    }
   });
   try {
     await pipeline(tar, hash, extract, { signal });
@@ -47,6 +86,8 @@ export async function unpackLayer(tar: Readable, dir: string, what: string, sign
   return { diffID: hash.digest(), skipped: state.skipped };
 }
 
+const SMALL_FILE = 256 * 1024;
+
 interface UnpackState {
   dir: string;
   /** Directories with the times to set once their children are written. */
@@ -56,9 +97,17 @@ interface UnpackState {
   skipped: string[];
   /** Directories known to exist (created by us: no symlink can sit there). */
   made: Set<string>;
+  /** Every other path written so far: only these can already exist in the fresh directory. */
+  written: Set<string>;
 }
 
-async function writeEntry(s: UnpackState, checker: LayerEntryChecker, h: Header, body: Readable, what: string): Promise<void> {
+interface PendingFile {
+  abs: string;
+  h: Header;
+}
+
+/** Writes everything but a regular file's body, synchronously; returns the file still to write. */
+function writeEntry(s: UnpackState, checker: LayerEntryChecker, h: Header, what: string): PendingFile | undefined {
   const path = entryPath(h.name, what);
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (base.startsWith(WH)) {
@@ -67,76 +116,106 @@ async function writeEntry(s: UnpackState, checker: LayerEntryChecker, h: Header,
     const parent = parentOf(path);
     if (base === OPAQUE) s.opaque.add(parent);
     else if (!base.startsWith('.wh..wh.')) s.whiteouts.add(parent === '' ? base.slice(WH.length) : `${parent}/${base.slice(WH.length)}`);
-    await ensureDir(s, parent);
-    body.resume();
-    return;
+    ensureDir(s, parent);
+    return undefined;
   }
   checker.check(h);
-  if (path === '') {
-    body.resume();
-    return;
-  }
-  await ensureDir(s, parentOf(path));
+  if (path === '') return undefined;
+  ensureDir(s, parentOf(path));
   const abs = join(s.dir, path);
   const type = h.type ?? 'file';
   if (type === 'character-device' || type === 'block-device' || type === 'fifo') {
     s.skipped.push(path);
-    body.resume();
-    return;
+    return undefined;
   }
   // A later entry for the same path replaces the earlier one (a directory stays, merged).
-  const existing = await lstat(abs).catch(() => undefined);
-  if (existing && !(existing.isDirectory() && type === 'directory')) await rm(abs, { recursive: true, force: true });
-  if (existing?.isDirectory() && type !== 'directory') s.made.forEach((d) => (d === path || d.startsWith(`${path}/`)) && s.made.delete(d));
+  const existing = s.made.has(path) || s.written.has(path) ? lstatSync(abs, { throwIfNoEntry: false }) : undefined;
+  if (existing && !(existing.isDirectory() && type === 'directory')) {
+    rmSync(abs, { recursive: true, force: true });
+    for (const set of [s.made, s.written]) for (const p of set) if (p === path || p.startsWith(`${path}/`)) set.delete(p);
+  }
   const mtime = h.mtime ?? new Date(0);
   switch (type) {
     case 'directory':
-      if (!existing) await mkdir(abs, { mode: 0o700 });
+      if (!existing?.isDirectory()) mkdirSync(abs, { mode: 0o700 });
       s.made.add(path);
       s.dirs.set(path, mtime);
       break;
     case 'file':
-    case 'contiguous-file': {
-      const handle = await open(abs, CREATE_FILE, 0o600);
-      await pipeline(body, handle.createWriteStream());
-      break;
-    }
+    case 'contiguous-file':
+      s.written.add(path);
+      return { abs, h };
     case 'symlink':
-      await symlink(h.linkname ?? '', abs);
+      symlinkSync(h.linkname ?? '', abs);
+      s.written.add(path);
       break;
     case 'link': {
       const target = join(s.dir, entryPath(h.linkname ?? '', what));
-      await link(target, abs).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') throw new BerthError('ERR_LAYER_INVALID', `${what}: hard link "${path}" points to "${h.linkname}", which is not in the layer`);
+      try {
+        linkSync(target, abs);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BerthError('ERR_LAYER_INVALID', `${what}: hard link "${path}" points to "${h.linkname}", which is not in the layer`);
         throw err;
-      });
+      }
+      s.written.add(path);
       // A hard link shares its target's inode: its metadata is the target's.
-      return;
+      return undefined;
     }
     default:
       throw new BerthError('ERR_LAYER_INVALID', `${what}: entry "${path}" has an unsupported tar type (${type})`);
   }
-  await lchown(abs, h.uid ?? 0, h.gid ?? 0);
+  lchownSync(abs, h.uid ?? 0, h.gid ?? 0);
   // chmod after chown: chown clears setuid/setgid bits.
-  if (type !== 'symlink') await chmod(abs, (h.mode ?? 0o644) & 0o7777);
-  for (const [key, value] of Object.entries(h.pax ?? {})) {
+  if (type !== 'symlink') chmodSync(abs, (h.mode ?? 0o644) & 0o7777);
+  setXattrs(abs, h);
+  if (type === 'symlink') lutimesSync(abs, mtime, mtime);
+  return undefined;
+}
+
+function writeSmallFile(file: PendingFile, data: Buffer): void {
+  const fd = openSync(file.abs, CREATE_FILE, 0o600);
+  try {
+    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  finishFile(file, fd);
+}
+
+/** Owner, mode (after chown, which clears setuid), xattrs and times of a written file; closes `fd`. */
+function finishFile(file: PendingFile, fd: number): void {
+  try {
+    fchownSync(fd, file.h.uid ?? 0, file.h.gid ?? 0);
+    fchmodSync(fd, (file.h.mode ?? 0o644) & 0o7777);
+    setXattrs(file.abs, file.h);
+    const mtime = file.h.mtime ?? new Date(0);
+    futimesSync(fd, mtime, mtime);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function setXattrs(abs: string, h: Header): void {
+  if (!h.pax) return;
+  for (const [key, value] of Object.entries(h.pax)) {
     if (!key.startsWith('SCHILY.xattr.')) continue;
     const name = key.slice('SCHILY.xattr.'.length);
     if (name.startsWith(OVERLAY_PREFIX)) continue; // a layer must not steer overlayfs
     setXattr(abs, name, value);
   }
-  if (type !== 'directory') await lutimes(abs, mtime, mtime);
-  if (type === 'symlink') body.resume();
 }
 
 /** Creates missing parents (0755, root) as tar implementations do for entries without their directory. */
-async function ensureDir(s: UnpackState, path: string): Promise<void> {
+function ensureDir(s: UnpackState, path: string): void {
   if (s.made.has(path)) return;
-  await ensureDir(s, parentOf(path));
+  ensureDir(s, parentOf(path));
   const abs = join(s.dir, path);
-  const st = await lstat(abs).catch(() => undefined);
-  if (!st) await mkdir(abs, { mode: 0o755 });
-  else if (!st.isDirectory()) await rm(abs, { recursive: true, force: true }).then(() => mkdir(abs, { mode: 0o755 }));
+  if (s.written.has(path)) {
+    rmSync(abs, { recursive: true, force: true });
+    s.written.delete(path);
+  }
+  mkdirSync(abs, { mode: 0o755 });
   s.made.add(path);
 }
 
