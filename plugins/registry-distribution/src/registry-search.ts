@@ -12,11 +12,12 @@ function searchEndpoint(host: string, insecureHosts?: readonly string[]): Regist
   return host === 'docker.io' ? { host, base: 'https://index.docker.io' } : registryEndpoint(host, insecureHosts);
 }
 
-/** Pages of the catalog asked for at once, and a bound on pages (a registry looping its Link). */
+/** Catalog entries asked for per page, and a bound on pages (a registry looping its Link). */
 const CATALOG_PAGE = 1000;
 const MAX_CATALOG_PAGES = 10_000;
 
-export async function searchRegistry(host: string, term: string, opts: RegistrySearchOptions, httpOptions: RegistryHttpOptions = {}): Promise<RegistrySearchResults> {
+/** `catalogPage`: catalog entries asked per request (tests use a small one to walk pages). */
+export async function searchRegistry(host: string, term: string, opts: RegistrySearchOptions, httpOptions: RegistryHttpOptions = {}, catalogPage = CATALOG_PAGE): Promise<RegistrySearchResults> {
   const lookup = opts.credentials;
   const auth = new RegistryAuth(async () => (lookup ? lookup(host) : undefined));
   const http = new RegistryHttp(searchEndpoint(host, opts.insecureHosts), auth, httpOptions);
@@ -26,17 +27,17 @@ export async function searchRegistry(host: string, term: string, opts: RegistryS
     if (res.statusCode === 200) return { via: 'search', results: parseSearchBody(await readJSON(res.body, host, 'search')).slice(0, opts.limit) };
     await res.body.dump();
     if (host === 'docker.io') throw new BerthError('ERR_REGISTRY', `Unexpected status code ${res.statusCode}`);
-    return { via: 'catalog', results: await searchCatalog(http, term, opts.limit, opts.signal) };
+    return { via: 'catalog', results: await searchCatalog(http, term, opts.limit, catalogPage, opts.signal) };
   } finally {
     await http.close();
   }
 }
 
 /** Repository names containing the term (case-insensitive, as a search would match them). */
-async function searchCatalog(http: RegistryHttp, term: string, limit: number, signal: AbortSignal | undefined): Promise<RegistrySearchResult[]> {
+async function searchCatalog(http: RegistryHttp, term: string, limit: number, pageSize: number, signal: AbortSignal | undefined): Promise<RegistrySearchResult[]> {
   const needle = term.toLowerCase();
   const out: RegistrySearchResult[] = [];
-  let path: string | undefined = `/v2/_catalog?n=${CATALOG_PAGE}`;
+  let path: string | undefined = `/v2/_catalog?n=${pageSize}`;
   for (let page = 0; path && page < MAX_CATALOG_PAGES && out.length < limit; page++) {
     const res = await http.send({ method: 'GET', path, scope: 'registry:catalog:*', ...(signal ? { signal } : {}) });
     const body = (await readJSON(res.body, http.endpoint.host, 'catalog')) as { repositories?: unknown };
