@@ -5,6 +5,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { BerthError, type ErrorCode } from '@berth/core';
 import type { RegistryEndpoint } from './registry-endpoint.js';
 import type { RegistryAuth } from './registry-auth.js';
+import { BulkTransport } from './bulk-transport.js';
 
 export interface HttpTimeouts {
   connectMs: number;
@@ -26,6 +27,8 @@ export interface RegistryRequest {
   signal?: AbortSignal;
   /** Statuses the caller handles itself instead of an error (404 on HEAD). */
   accept?: readonly number[];
+  /** A big body (a blob GET): read through node:http, which copies less (bulk-transport.ts). */
+  bulk?: boolean;
 }
 
 export type RegistryResponse = Dispatcher.ResponseData;
@@ -42,6 +45,7 @@ export interface RegistryHttpOptions {
 
 export class RegistryHttp {
   readonly dispatcher: Agent;
+  private readonly bulkTransport: BulkTransport;
   private readonly retries: number;
   private readonly backoffMs: number;
 
@@ -49,6 +53,7 @@ export class RegistryHttp {
     const env = timeoutFromEnv();
     const t = { connectMs: env ?? 10_000, headersMs: env ?? 30_000, bodyMs: env ?? 60_000, ...options.timeouts };
     this.dispatcher = new Agent({ connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs });
+    this.bulkTransport = new BulkTransport(t);
     this.retries = options.retries ?? 4;
     this.backoffMs = options.backoffMs ?? 250;
   }
@@ -104,13 +109,15 @@ export class RegistryHttp {
     for (let hop = 0; ; hop++) {
       const sameOrigin = new URL(url).origin === origin;
       const headers = { 'user-agent': 'berth/0.1', ...req.headers, ...(authorization && sameOrigin ? { authorization } : {}) };
-      const res = await request(url, {
-        method: req.method,
-        headers,
-        dispatcher: this.dispatcher,
-        ...(req.body !== undefined ? { body: req.body } : {}),
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
+      const res = req.bulk && (req.method === 'GET' || req.method === 'HEAD') && req.body === undefined
+        ? await this.bulkTransport.request(url, { method: req.method, headers, ...(req.signal ? { signal: req.signal } : {}) })
+        : await request(url, {
+          method: req.method,
+          headers,
+          dispatcher: this.dispatcher,
+          ...(req.body !== undefined ? { body: req.body } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        });
       const location = res.headers.location;
       // Blob GETs redirect to storage (S3, a CDN); credentials stay with the registry's origin.
       if ((req.method === 'GET' || req.method === 'HEAD') && res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string') {
@@ -142,6 +149,7 @@ export class RegistryHttp {
   }
 
   async close(): Promise<void> {
+    this.bulkTransport.close();
     await this.dispatcher.close();
   }
 }
