@@ -1,7 +1,7 @@
 // A container's changes as the entries of a layer, sorted by path: from an overlay upper
 // directory (0:0 devices are deletions, the opaque xattr a replaced directory), or by comparing
 // a copied rootfs against the tree it was copied from (deletions only; no opaque markers).
-import type { Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OPAQUE_XATTR, getXattr, layerXattrs } from './xattr.js';
@@ -16,11 +16,12 @@ const child = (rel: string, name: string): string => (rel === '' ? name : `${rel
 
 export async function upperChanges(upper: string): Promise<Change[]> {
   const out: Change[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    for (const name of await readdir(join(upper, rel))) {
+  // Synchronous: tens of thousands of lstats through the thread pool would cost seconds.
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(join(upper, rel))) {
       const path = child(rel, name);
       const abs = join(upper, path);
-      const st = await lstat(abs);
+      const st = lstatSync(abs);
       if (isWhiteout(st)) {
         out.push({ kind: 'whiteout', path: child(rel, `.wh.${name}`) });
         continue;
@@ -28,10 +29,10 @@ export async function upperChanges(upper: string): Promise<Change[]> {
       out.push({ kind: 'entry', path, abs, st });
       if (!st.isDirectory()) continue;
       if (getXattr(abs, OPAQUE_XATTR)?.toString() === 'y') out.push({ kind: 'whiteout', path: `${path}/.wh..wh..opq`, dir: st });
-      await walk(path);
+      walk(path);
     }
   };
-  await walk('');
+  walk('');
   return out;
 }
 

@@ -100,3 +100,23 @@ it('both snapshotters give byte-identical layers when no directory is replaced',
   expect((await listTar(tars[1]!)).map((e) => e.name)).toEqual((await listTar(tars[0]!)).map((e) => e.name));
   expect(tars[1]!.equals(tars[0]!)).toBe(true);
 });
+
+it.each(['overlay', 'copy'] as const)('a second rootfs() with the same id reopens the %s container with its changes', async (snapshotter) => {
+  const rt = await openOciRuntime({ root: join(dir, `store-reopen-${snapshotter}`), snapshotter });
+  const first = await rt.rootfs('reopen', [base]);
+  try {
+    await runIn(first, spec(['sh', '-c', 'echo kept > /kept']));
+    // Another process (a fresh runtime object) finds the same files, mounted once.
+    const again = await (await openOciRuntime({ root: join(dir, `store-reopen-${snapshotter}`), snapshotter })).rootfs('reopen', [base]);
+    expect(again.path).toBe(first.path);
+    expect((await runIn(again, spec(['cat', '/kept']))).stdout).toBe('kept\n');
+    expect((await listTar(await readAll(again.diff()))).map((e) => e.name)).toEqual(['kept']);
+    if (snapshotter === 'overlay') {
+      const { readFile } = await import('node:fs/promises');
+      const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.split(' ')[4] === first.path);
+      expect(mounts.length).toBe(1);
+    }
+  } finally {
+    await first.remove();
+  }
+});

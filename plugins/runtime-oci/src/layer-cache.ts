@@ -2,7 +2,7 @@
 // shared by every rootfs above it. Two processes preparing one chain each unpack into a private
 // temporary directory; the first rename wins and the other's copy is thrown away.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chainIds, openUncompressed, verifyDigest, type Digest, type RuntimeLayer } from '@berth/core';
 import { unpackLayer } from './unpack.js';
@@ -22,6 +22,7 @@ export class LayerCache {
 
   /** Unpacks what is missing and returns the chainIDs and directories, bottom first. */
   async prepare(layers: readonly RuntimeLayer[], signal?: AbortSignal): Promise<{ chainIDs: Digest[]; dirs: string[] }> {
+    await this.sweepOnce();
     const chainIDs = chainIds(layers.map((l) => l.diffID));
     const dirs = chainIDs.map((c) => this.dirOf(c));
     for (const [i, layer] of layers.entries()) {
@@ -29,6 +30,20 @@ export class LayerCache {
       await this.unpack(layer, dirs[i]!, signal);
     }
     return { chainIDs, dirs };
+  }
+
+  private swept = false;
+
+  /** Temporary directories a killed process left (older than a day: no live unpack is that slow). */
+  private async sweepOnce(): Promise<void> {
+    if (this.swept) return;
+    this.swept = true;
+    const names = await readdir(this.tmpDir).catch(() => [] as string[]);
+    const dayAgo = Date.now() - 24 * 3600_000;
+    for (const name of names) {
+      const st = await stat(join(this.tmpDir, name)).catch(() => undefined);
+      if (st && st.mtimeMs < dayAgo) await rm(join(this.tmpDir, name), { recursive: true, force: true });
+    }
   }
 
   private async unpack(layer: RuntimeLayer, dir: string, signal?: AbortSignal): Promise<void> {
