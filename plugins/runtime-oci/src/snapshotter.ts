@@ -2,7 +2,7 @@
 // upper/work under containers/<id>/; its diff is the upper dir. copy: the layers applied once into
 // merged/<chainID>, copied per container; its diff compares the copy with that tree.
 import { spawn } from 'node:child_process';
-import { chmod, readFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, readFile, readlink, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { BerthError } from '@berth/core';
 import { treeChanges, upperChanges, type Change } from './changes.js';
@@ -93,8 +93,11 @@ async function overlayLowers(ctx: SnapshotContext): Promise<string[]> {
   const lowers = [relative(ctx.runtimeDir, init)];
   for (const dir of topFirst) {
     const short = join('l', dir.slice(dir.lastIndexOf('-') + 1, dir.lastIndexOf('-') + 13));
-    await symlink(relative(join(ctx.runtimeDir, 'l'), dir), join(ctx.runtimeDir, short)).catch((err: NodeJS.ErrnoException) => {
+    const target = relative(join(ctx.runtimeDir, 'l'), dir);
+    await symlink(target, join(ctx.runtimeDir, short)).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
+      // Two chainIDs sharing 48 bits would need a longer name; refuse rather than mount the wrong layer.
+      if ((await readlink(join(ctx.runtimeDir, short))) !== target) throw new BerthError('ERR_STORE_CORRUPT', `${short} names another layer than ${dir}`);
     });
     lowers.push(short);
   }

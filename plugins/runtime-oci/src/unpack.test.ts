@@ -149,3 +149,21 @@ describe('hostile layers are refused and write nothing outside', () => {
     }
   });
 });
+
+it('120 layers stay within mount(2)\'s option limit (short lowerdir names) and stack in order', async () => {
+  const bb = await busyboxLayer(join(dir, 'many'));
+  const layers = [bb.layer];
+  for (let i = 0; i < 120; i++) {
+    const entries: HostileEntry[] = [{ name: `layers/${String(i).padStart(3, '0')}`, content: `${i}\n` }, { name: 'top', content: `${i}\n` }];
+    if (i > 0) entries.push({ name: `layers/.wh.${String(i - 1).padStart(3, '0')}` });
+    layers.push(await fileLayer(await hostileTar(join(dir, `many-${i}.tar`), entries)));
+  }
+  const rt = await openOciRuntime({ root: join(dir, 'store-many'), snapshotter: 'overlay' });
+  const rootfs = await rt.rootfs('many', layers);
+  try {
+    expect(rootfs.snapshotter).toBe('overlay');
+    expect(await runIn(rootfs, spec(['sh', '-c', 'cat /top; ls /layers']))).toMatchObject({ exitCode: 0, stdout: '119\n119\n' });
+  } finally {
+    await rootfs.remove();
+  }
+}, 60_000);
