@@ -134,6 +134,29 @@ describe('hostile layers are refused and write nothing outside', () => {
     expect(await readdir(join(rt.runtimeDir, 'tmp'))).toEqual([]);
   });
 
+  it('the runtime\'s own host-side reads and writes stay inside: /etc/passwd and the working directory through absolute symlinks', async () => {
+    await writeFile(join(outside, 'passwd'), 'ghost:x:4242:4242::/:/bin/sh\n');
+    const bb = await busyboxLayer(join(dir, 'own'));
+    const trap = await hostileTar(join(dir, 'own.tar'), [
+      { name: 'etc/', type: 'directory' },
+      { name: 'etc/passwd', type: 'symlink', linkname: join(outside, 'passwd') },
+      { name: 'wd', type: 'symlink', linkname: outside },
+    ]);
+    const rt = await openOciRuntime({ root: join(dir, 'store-own') });
+    const rootfs = await rt.rootfs('own', [bb.layer, await fileLayer(trap)]);
+    try {
+      // The host's file would know "ghost"; inside the rootfs the link dangles, so the user is unknown.
+      await expect(runIn(rootfs, spec(['id'], { user: 'ghost' }))).rejects.toMatchObject({ message: 'unable to find user ghost: no matching entries in passwd file' });
+      const r = await runIn(rootfs, spec(['pwd'], { cwd: '/wd/made' }));
+      // Inside, /wd leads to <outside>/made of the rootfs, which the kernel reports as the cwd.
+      expect(r).toMatchObject({ exitCode: 0, stdout: `${outside}/made\n` });
+      await expect(lstat(join(outside, 'made'))).rejects.toMatchObject({ code: 'ENOENT' });
+      expect((await lstat(join(rootfs.path, outside, 'made'))).isDirectory()).toBe(true);
+    } finally {
+      await rootfs.remove();
+    }
+  });
+
   it('a symlink in a lower layer does not carry an upper layer\'s files out (both snapshotters)', async () => {
     const lower = await hostileTar(join(dir, 'sym-lower.tar'), [{ name: 'esc', type: 'symlink', linkname: outside }]);
     const upper = await hostileTar(join(dir, 'sym-upper.tar'), [{ name: 'esc/planted', content: 'pwned' }]);
