@@ -55,6 +55,8 @@ describe('berth build contexts and output', () => {
     const b = await store.berth(['build', '-t', 'cli/tar:1', '-'], { input: createReadStream(tgz) });
     expect(b.code, b.stderr).toBe(0);
     expect(await config('berth', 'cli/tar:1')).toBe(await config('docker', 'cli/tar:1'));
+    // An archive context is sent as it is: the size line counts the gzip's bytes.
+    expect(b.stdout.split('\n')[0]).toBe(d.stdout.split('\n')[0]);
     const fromFile = await store.berth(['build', '-q', tgz]);
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect(fromFile.stdout.trim()).toBe((await store.ok(['image', 'inspect', '-f', '{{.Id}}', 'cli/tar:1'])).trim());

@@ -32,7 +32,7 @@ export default class Build extends BerthCommand {
     const { tmpdir } = await import('node:os');
     const { join, resolve } = await import('node:path');
     const { createReadStream } = await import('node:fs');
-    const { Writable } = await import('node:stream');
+    const { Transform, Writable } = await import('node:stream');
 
     for (const t of flags.tag ?? []) parseTagReference(t);
     const buildArgs: Record<string, string> = {};
@@ -49,8 +49,27 @@ export default class Build extends BerthCommand {
       labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
     }
 
+    // Ctrl-C stops the build between steps or kills a running RUN; temp files and the container go.
+    const abort = new AbortController();
+    const onSignal = (): void => abort.abort(new BerthError('ERR_ABORTED', 'build canceled'));
+    // on, not once: signal-exit (proper-lockfile's) re-raises a signal when it finds no other listener left.
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     let contextDir: string;
     let scratchDir: string | undefined;
+    // An archive context is sent by docker's CLI as it is: its size line counts the archive's bytes.
+    let sentBytes: number | undefined;
+    const counted = (input: NodeJS.ReadableStream): import('node:stream').Readable => {
+      sentBytes = 0;
+      const t = new Transform({
+        transform(chunk: Buffer, _e, cb) {
+          sentBytes! += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      input.on('error', (err) => t.destroy(err));
+      return input.pipe(t);
+    };
     let dockerfileText: string | undefined;
     let dockerfilePath: string | undefined;
     const readAll = async (s: NodeJS.ReadableStream): Promise<string> => {
@@ -66,7 +85,7 @@ export default class Build extends BerthCommand {
         scratchDir = await mkdtemp(join(tmpdir(), 'berth-context-'));
         contextDir = scratchDir;
         // A tar (or compressed tar) is a context; anything else is the Dockerfile itself, with no context.
-        if (isArchive(head)) await unpackContext(stream, contextDir);
+        if (isArchive(head)) await unpackContext(counted(stream), contextDir);
         else {
           // docker's CLI sends such a Dockerfile as a context holding only it.
           dockerfileText = await readAll(stream);
@@ -79,7 +98,7 @@ export default class Build extends BerthCommand {
         else {
           scratchDir = await mkdtemp(join(tmpdir(), 'berth-context-'));
           contextDir = scratchDir;
-          await unpackContext(createReadStream(args.context), contextDir);
+          await unpackContext(counted(createReadStream(args.context)), contextDir);
         }
       }
       if (dockerfileText === undefined) {
@@ -99,7 +118,7 @@ export default class Build extends BerthCommand {
       if (!quiet) {
         const { humanSize } = await import('@berth/core');
         // docker's CLI ends its (non-terminal) progress line with two carriage returns.
-        process.stdout.write(`Sending build context to Docker daemon ${humanSize(await contextTarSize(contextDir, ignore)).padStart(8)}\r\r\n`);
+        process.stdout.write(`Sending build context to Docker daemon ${humanSize(sentBytes ?? (await contextTarSize(contextDir, ignore))).padStart(8)}\r\r\n`);
       }
       const service = await this.images(flags.root);
       const sink = new Writable({ write: (_c, _e, cb) => cb() });
@@ -121,6 +140,7 @@ export default class Build extends BerthCommand {
         log: quiet ? () => {} : (line) => this.out(line),
         stdout: quiet ? sink : process.stdout,
         stderr: quiet ? sink : process.stderr,
+        signal: abort.signal,
       });
       if (quiet) this.out(result.id);
     } catch (err) {
@@ -129,6 +149,8 @@ export default class Build extends BerthCommand {
       this.errLine((err as Error).message.split('\n')[0] ?? String(err));
       this.exit(err instanceof BuildStepError ? err.exitCode : 1);
     } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
       if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
     }
   }

@@ -53,7 +53,8 @@ import type { LayerIndexCache } from './image-fs.js';
 import { parseChmod, resolveChown } from './chown.js';
 import { downloadSource } from './add-url.js';
 import { probeCache } from './build-cache.js';
-import { metadataComment, nopComment, nopString, shellOf } from './history-text.js';
+import { metadataComment, nopComment, nopString } from './history-text.js';
+import { runInvocation } from './run-step.js';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -479,19 +480,7 @@ class Build {
 
   private async dispatchRun(state: StageState, cmd: RunCommand, ex: ExpandedCommand): Promise<void> {
     const config = state.cs.config;
-    const shell = shellOf(config);
-    let args: string[];
-    if (cmd.files.length > 0) {
-      // BuildKit heredocs: `RUN <<EOF` runs the document as the script; otherwise the shell reads them.
-      const only = /^<<-?["']?(\w+)["']?$/.exec(cmd.cmdLine.join(' ').trim());
-      if (only && cmd.files.length === 1) args = [...shell, cmd.files[0]!.data];
-      else args = [...shell, [cmd.cmdLine.join(' '), ...cmd.files.map((f) => `${f.data}${f.name}`)].join('\n')];
-    } else args = cmd.prependShell ? [...shell, cmd.cmdLine.join(' ')] : cmd.cmdLine;
-    // Build args in scope that ENV does not override go into RUN's environment and its history line.
-    const env = new Map<string, string>();
-    for (const e of config.Env ?? []) env.set(e.slice(0, e.indexOf('=') < 0 ? e.length : e.indexOf('=')), e);
-    const argEnv = [...ex.args].filter(([k]) => !env.has(k)).map(([k, v]) => `${k}=${v}`).sort();
-    const createdBy = (argEnv.length > 0 ? [`|${argEnv.length}`, ...argEnv, ...args] : args).join(' ');
+    const { args, argEnv, createdBy } = runInvocation(cmd, config, ex.args);
     const next = structuredClone(state.cs);
     const containerId = randomBytes(32).toString('hex');
     await this.commitStep(
@@ -510,6 +499,8 @@ class Build {
             { stdout: this.opts.stdout, stderr: this.opts.stderr },
             this.opts.signal,
           );
+          // Canceled: the runtime killed the process; say so rather than report its 137.
+          this.opts.signal?.throwIfAborted();
           if (exitCode !== 0) throw new BuildStepError(`The command '${args.join(' ')}' returned a non-zero code: ${exitCode}`, exitCode);
           const sde = this.opts.sourceDateEpoch;
           const layer = await this.ingest(rootfs.diff(sde !== undefined ? { sourceDateEpoch: sde } : {}));
