@@ -4,7 +4,7 @@
 // and the config fields are compared, and so are the `Step N/M : …` lines. A difference fails
 // unless the fixture's build.json documents it under "differences" with the reason.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chmod, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,6 +190,23 @@ describe('berth build cache', () => {
     expect(changed.match(/ ---> Using cache/g)).toBeNull();
     const noCache = await store.ok(['build', '--no-cache', '-t', 'cache/test:2', ctx]);
     expect(noCache).not.toContain('Using cache');
+  });
+
+  it('a touched file (mtime only) keeps the cache; a mode change and a build-arg change invalidate from their step on', async () => {
+    const ctx = join(work, 'cache-keys');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, 'Dockerfile'), `FROM ${BASE}\nCOPY f.txt /f.txt\nARG V=1\nRUN echo $V > /v\nLABEL done=1\n`);
+    await writeFile(join(ctx, 'f.txt'), 'f\n');
+    const build = (args: string[] = []): Promise<string> => store.ok(['build', ...args, ctx]);
+    const cachedSteps = (out: string): number[] =>
+      out.split('\n').flatMap((l, i, all) => (l === ' ---> Using cache' ? [Number(/^Step (\d+)/.exec(all[i - 1]!)?.[1])] : []));
+    await build();
+    await utimes(join(ctx, 'f.txt'), new Date('2001-01-01'), new Date('2001-01-01'));
+    expect(cachedSteps(await build())).toEqual([2, 3, 4, 5]);
+    await chmod(join(ctx, 'f.txt'), 0o600);
+    expect(cachedSteps(await build())).toEqual([]);
+    expect(cachedSteps(await build(['--build-arg', 'V=2']))).toEqual([2, 3]);
+    expect(cachedSteps(await build(['--build-arg', 'V=2']))).toEqual([2, 3, 4, 5]);
   });
 
   it.each(['11-multistage', '26-seed-example'])('gives the same image ID twice with SOURCE_DATE_EPOCH on two stores (%s)', async (fixture) => {
