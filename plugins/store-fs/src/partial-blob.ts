@@ -2,7 +2,7 @@
 // (a dropped connection, Ctrl-C, kill -9), so the next pull asks only for the rest. The bytes are
 // hashed again from disk on resume (a sha256 state cannot be saved) and the blob enters blobs/ only
 // once the whole of it matches its digest. `<name>.lock` holds the writer's pid: one writer a blob.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -55,9 +55,10 @@ export async function openResumable(layout: StoreLayout, digest: Digest): Promis
     release,
     async put(data, options): Promise<BlobInfo> {
       const hasher = new DigestingStream(digestAlgorithm(digest));
+      let out: WriteStream | undefined;
       try {
         // 'r+' from `kept` appends after the bytes we hashed again; 'w' starts the file afresh.
-        const out = createWriteStream(path, { flags: kept > 0 ? 'r+' : 'w', start: kept, highWaterMark: WRITE_BUFFER, flush: true });
+        out = createWriteStream(path, { flags: kept > 0 ? 'r+' : 'w', start: kept, highWaterMark: WRITE_BUFFER, flush: true });
         await pipeline([data, new SizeLimit(options.size, digest), hasher, new SkipBytes(kept), out], ...(options.signal ? [{ signal: options.signal }] : []));
         verifyDigest(`blob ${digest}`, digest, hasher.digest(), options.size, hasher.bytes);
         await options.beforeCommit?.();
@@ -67,6 +68,8 @@ export async function openResumable(layout: StoreLayout, digest: Digest): Promis
         await fsyncDir(dirname(target));
         return { digest, size: hasher.bytes };
       } catch (err) {
+        // The pipeline fails before the file's last write lands: wait for it, then measure.
+        if (out && !out.closed) await new Promise<void>((resolve) => out!.once('close', () => resolve()));
         const size = await stat(path).then((st) => st.size, () => 0);
         if ((isBerthError(err) && BAD_BYTES.has(err.code)) || size < RESUME_MIN_BYTES) await unlink(path).catch(() => {});
         throw err;

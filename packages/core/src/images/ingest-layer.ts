@@ -25,7 +25,7 @@ export interface IngestOptions {
 }
 
 export async function ingestLayer(backend: StoreBackend, blob: Readable, opts: IngestOptions): Promise<{ blob: BlobInfo; layer: KnownLayer }> {
-  const side = new PassThrough();
+  const side = new PassThrough({ highWaterMark: 4 << 20 });
   // The tee destroys `side` with the source's error; when the inspection has already finished
   // (a blob whose digest fails only at its end) nobody listens any more. The promises report it.
   side.on('error', () => {});

@@ -2,7 +2,7 @@
 // turning zlib's raw errors into one-line BerthErrors and refusing formats berth cannot read yet.
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { BerthError, type ErrorCode } from '../errors.js';
 
 const GUNZIP_CHUNK = 256 << 10;
@@ -95,6 +95,6 @@ export async function openUncompressed(input: Readable, options: OpenUncompresse
   const out = new TranslatingPassThrough((err) => gzipError(err, code, what));
   // `out` receives any failure (translated); the promise itself has nobody else to tell.
   // 256 KiB output pieces: the 16 KiB default costs a stream turn per piece and doubles the CPU.
-  pipeline(stream, createGunzip({ chunkSize: GUNZIP_CHUNK }), out).catch(() => {});
+  pipeline(stream, createGunzip({ chunkSize: GUNZIP_CHUNK, highWaterMark: 1 << 20 } as ZlibOptions), out).catch(() => {});
   return { stream: out, compression };
 }
