@@ -62,6 +62,30 @@ describe('unpacking layers', () => {
     await expect(lstat(join(up, 'pipe'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('binary xattrs (security.capability style) arrive byte for byte, behind long PAX names too', async () => {
+    const { TAR_END, tarHeader, tarPadding } = await import('./tar-writer.js');
+    const cap = Buffer.from([0x01, 0x00, 0x00, 0x02, 0x80, 0x20, 0x00, 0x00, 0xff, 0x00, 0x00, 0x00]);
+    const long = `${'p'.repeat(120)}/${'q'.repeat(120)}`;
+    const body = Buffer.from('data\n');
+    const base = { mode: 0o755, uid: 0, gid: 0, mtime: 0 };
+    const tar = Buffer.concat([
+      tarHeader({ ...base, name: 'plain', type: 'file', size: body.length }), body, tarPadding(body.length),
+      tarHeader({ ...base, name: 'bin', type: 'file', size: body.length, xattrs: new Map([['user.cap', cap]]) }), body, tarPadding(body.length),
+      tarHeader({ ...base, name: long, type: 'file', size: 0, xattrs: new Map([['user.cap', cap.subarray(4)], ['user.t', Buffer.from('é')]]) }),
+      tarHeader({ ...base, name: 'after', type: 'file', size: body.length }), body, tarPadding(body.length),
+      TAR_END,
+    ]);
+    const file = join(dir, 'xattrs.tar');
+    await writeFile(file, tar);
+    const rt = await openOciRuntime({ root: join(dir, 'store-xattrs') });
+    const { dirs } = await rt.cache.prepare([await fileLayer(file)]);
+    expect(getXattr(join(dirs[0]!, 'bin'), 'user.cap')).toEqual(cap);
+    expect(getXattr(join(dirs[0]!, long), 'user.cap')).toEqual(cap.subarray(4));
+    expect(getXattr(join(dirs[0]!, long), 'user.t')?.toString()).toBe('é');
+    expect(getXattr(join(dirs[0]!, 'plain'), 'user.cap')).toBeUndefined();
+    expect(getXattr(join(dirs[0]!, 'after'), 'user.cap')).toBeUndefined();
+  });
+
   it.each(['overlay', 'copy'] as const)('the %s rootfs of a two-layer image is the tree umoci unpacks', async (snapshotter) => {
     const bb = await busyboxLayer(join(dir, snapshotter));
     const lowerTar = await hostileTar(join(dir, `lower-${snapshotter}.tar`), LOWER);

@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { BerthError, DigestingStream, LayerEntryChecker, entryPath, fromSystemError, parentOf, tarFormatError, type Digest } from '@berth/core';
 import { OVERLAY_PREFIX, OPAQUE_XATTR, setXattr } from './xattr.js';
+import { PaxXattrScanner } from './pax-xattrs.js';
 
 const WH = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -29,10 +30,14 @@ export async function unpackLayer(tar: Readable, dir: string, what: string, sign
   const hash = new DigestingStream();
   const checker = new LayerEntryChecker({ allowDevices: true, what });
   const state: UnpackState = { dir, dirs: new Map(), whiteouts: new Set(), opaque: new Set(), skipped: [], made: new Set(['']), written: new Set() };
+  const scanner = new PaxXattrScanner();
+  let index = 0;
   const extract = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
   extract.on('error', () => {});
-  extract.on('entry', (header, stream, next) => {
+  extract.on('entry', (tarHeader, stream, next) => {
     const body = stream as unknown as Readable;
+    const raw = scanner.xattrsOf(index++);
+    const header: EntryHeader = raw ? { ...tarHeader, rawXattrs: raw } : tarHeader;
     body.on('error', () => {});
     const fail = (err: unknown): void => {
       body.resume();
@@ -78,7 +83,7 @@ export async function unpackLayer(tar: Readable, dir: string, what: string, sign
     }
   });
   try {
-    await pipeline(tar, hash, extract, { signal });
+    await pipeline(tar, hash, scanner, extract, { signal });
   } catch (err) {
     throw fromSystemError(tarFormatError(err, 'ERR_LAYER_INVALID', what), `unpacking ${what}`);
   }
@@ -101,13 +106,16 @@ interface UnpackState {
   written: Set<string>;
 }
 
+/** A tar header with its xattrs as raw bytes (see PaxXattrScanner). */
+type EntryHeader = Header & { rawXattrs?: Map<string, Buffer> };
+
 interface PendingFile {
   abs: string;
-  h: Header;
+  h: EntryHeader;
 }
 
 /** Writes everything but a regular file's body, synchronously; returns the file still to write. */
-function writeEntry(s: UnpackState, checker: LayerEntryChecker, h: Header, what: string): PendingFile | undefined {
+function writeEntry(s: UnpackState, checker: LayerEntryChecker, h: EntryHeader, what: string): PendingFile | undefined {
   const path = entryPath(h.name, what);
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (base.startsWith(WH)) {
@@ -196,11 +204,8 @@ function finishFile(file: PendingFile, fd: number): void {
   }
 }
 
-function setXattrs(abs: string, h: Header): void {
-  if (!h.pax) return;
-  for (const [key, value] of Object.entries(h.pax)) {
-    if (!key.startsWith('SCHILY.xattr.')) continue;
-    const name = key.slice('SCHILY.xattr.'.length);
+function setXattrs(abs: string, h: EntryHeader): void {
+  for (const [name, value] of h.rawXattrs ?? []) {
     if (name.startsWith(OVERLAY_PREFIX)) continue; // a layer must not steer overlayfs
     setXattr(abs, name, value);
   }
