@@ -42,7 +42,7 @@ function inTerminal(binary: string, args: string[]): [string, string[]] {
 export async function ociRun(o: OciRunOptions): Promise<number> {
   const log = join(o.bundle, 'runtime.log');
   const pidFile = join(o.bundle, 'pid');
-  const state = stateArgs(o.binary, o.stateDir);
+  const state = stateArgs(o.stateDir);
   const global = [...state, '--log', log, '--log-format', 'json'];
   await quiet(o.binary, [...state, 'delete', '--force', o.id]);
   await rm(log, { force: true });
@@ -57,7 +57,7 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
       env: o.tty ? { ...process.env, SHELL: '/bin/sh' } : process.env,
     });
     const onAbort = (): void => {
-      void quiet(o.binary, [...global, 'kill', o.id, 'KILL']);
+      void quiet(o.binary, [...state, 'kill', o.id, 'KILL']);
       // runc forwards signals it gets; if the container never started, stop runc itself.
       setTimeout(() => child.kill('SIGKILL'), 2000).unref();
     };
@@ -85,6 +85,7 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
       child.on('close', (exit, sig) => resolve(exit ?? 128 + signalNumber(sig)));
     });
     o.signal?.removeEventListener('abort', onAbort);
+    if (o.io.stdin && child.stdin) o.io.stdin.unpipe(child.stdin);
     const failure = await runtimeFailure(log);
     if (failure !== undefined && !existsSync(pidFile)) throw startError(failure);
     for (const c of held) o.io.stderr.write(c);
@@ -96,11 +97,11 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
 
 /** Sends `signal` to the container's process (for `stop`). */
 export async function ociKill(binary: string, stateDir: string, id: string, signal: string): Promise<void> {
-  await quiet(binary, [...stateArgs(binary, stateDir), 'kill', id, signal]);
+  await quiet(binary, [...stateArgs(stateDir), 'kill', id, signal]);
 }
 
 /** `--root` keeps berth's containers apart from anyone else's (docker's runc, a second berth root). */
-function stateArgs(_binary: string, stateDir: string): string[] {
+function stateArgs(stateDir: string): string[] {
   return ['--root', stateDir];
 }
 
