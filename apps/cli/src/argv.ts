@@ -1,7 +1,7 @@
 // Docker accepts `--human=false` and `-H=false` for booleans that default to true; oclif spells
 // that `--no-human`. Rewrite before parsing so both spellings work.
 
-const NEGATABLE: Record<string, string> = { '-H': 'human', '--human': 'human', '--disable-content-trust': 'disable-content-trust' };
+const NEGATABLE: Record<string, string> = { '-H': 'human', '--human': 'human', '--disable-content-trust': 'disable-content-trust', '--pause': 'pause' };
 
 export function normalizeArgv(argv: readonly string[]): string[] {
   return argv.map((arg) => {

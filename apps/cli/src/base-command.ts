@@ -1,7 +1,7 @@
 // What every berth command shares: the global --root flag, the composed services, and errors as
 // one line on stderr with Docker's exit codes (1 for a failed operation, 125 for bad usage).
 import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
-import type { ImageService, PluginHost, RegistryAdapter } from '@berth/core';
+import type { ContainerService, ImageService, PluginHost, RegistryAdapter } from '@berth/core';
 import { storeRoot } from './store-root.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BerthCommand)['baseFlags'] & T['flags']>;
@@ -13,6 +13,7 @@ export abstract class BerthCommand extends Command {
 
   private imageService?: ImageService;
   private pluginHost?: PluginHost;
+  private containerService?: ContainerService;
 
   /** The image service over the configured store; composed (plugins checked) on first use only. */
   protected async images(rootFlag: string | undefined): Promise<ImageService> {
@@ -21,7 +22,18 @@ export abstract class BerthCommand extends Command {
     const c = await composeCli(storeRoot(rootFlag));
     this.imageService = c.resolve<ImageService>(Tokens.ImageService);
     this.pluginHost = c.resolve<PluginHost>(Tokens.PluginHost);
+    if (c.isRegistered(Tokens.ContainerService)) this.containerService = c.resolve<ContainerService>(Tokens.ContainerService);
     return this.imageService;
+  }
+
+  /** Containers (`run`, `ps`, `commit`…) over the configured store; the runtime opens on first use. */
+  protected async containers(rootFlag: string | undefined): Promise<ContainerService> {
+    await this.images(rootFlag);
+    if (!this.containerService) {
+      const { BerthError } = await import('@berth/core');
+      throw new BerthError('ERR_UNSUPPORTED', 'the configured store keeps no containers');
+    }
+    return this.containerService;
   }
 
   /**

@@ -16,6 +16,14 @@ import Login from './commands/login.js';
 import Logout from './commands/logout.js';
 import Build from './commands/build.js';
 import Search from './commands/search.js';
+import Run from './commands/run.js';
+import Ps from './commands/ps.js';
+import Logs from './commands/logs.js';
+import Stop from './commands/stop.js';
+import Start from './commands/start.js';
+import Rm from './commands/rm.js';
+import Commit from './commands/commit.js';
+import ContainerMonitor from './commands/container/monitor.js';
 
 export const COMMANDS = {
   images: Images,
@@ -34,6 +42,14 @@ export const COMMANDS = {
   logout: Logout,
   build: Build,
   search: Search,
+  run: Run,
+  ps: Ps,
+  logs: Logs,
+  stop: Stop,
+  start: Start,
+  rm: Rm,
+  commit: Commit,
+  'container-monitor': ContainerMonitor,
 };
 
 export { execute } from '@oclif/core';

@@ -9,11 +9,14 @@ import { loadConfiguredPlugins } from './plugin-loader.js';
 import { emptyBerthConfig, type BerthConfig } from './berth-config.js';
 import { BerthError } from './errors.js';
 import { ImageService } from './images/image-service.js';
+import { ContainerService } from './containers/service.js';
 
 export const Tokens = {
   PluginHost: Symbol('PluginHost'),
   StoreBackend: Symbol('StoreBackend'),
   ImageService: Symbol('ImageService'),
+  /** Registered when the store keeps container records (store-fs does). */
+  ContainerService: Symbol('ContainerService'),
 } as const;
 
 export interface ComposeOptions {
@@ -50,6 +53,12 @@ export async function compose(options: ComposeOptions): Promise<DependencyContai
   const backend = await host.openStore(options.store ?? 'fs', { root: options.root });
   c.register(Tokens.PluginHost, { useValue: host });
   c.register<StoreBackend>(Tokens.StoreBackend, { useValue: backend });
-  c.register(Tokens.ImageService, { useValue: new ImageService(backend, options.root) });
+  const records = backend.containers;
+  // rmi and image prune ask which images containers use; the runtime opens only when one runs.
+  const images = new ImageService(backend, options.root, async () =>
+    records ? (await records.list()).map((r) => ({ id: r.Id, imageId: r.Image, running: r.State.Running })) : [],
+  );
+  c.register(Tokens.ImageService, { useValue: images });
+  if (records) c.register(Tokens.ContainerService, { useValue: new ContainerService(images, records, () => host.openRuntime({ root: options.root })) });
   return c;
 }

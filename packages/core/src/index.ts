@@ -11,6 +11,8 @@ export * from './contracts/location.js';
 export * from './contracts/plugin.js';
 export * from './contracts/registry.js';
 export * from './contracts/runtime.js';
+export * from './contracts/containers.js';
+export * from './containers/index.js';
 export * from './stream-tee.js';
 export * from './verifying-stream.js';
 export * from './copy.js';

@@ -8,6 +8,7 @@ import { FsContentStore } from './content-store.js';
 import { storeLayout, type StoreLayout } from './layout.js';
 import type { LockOptions } from './lock.js';
 import { FsMetadataStore } from './metadata-store.js';
+import { FsContainerStore } from './container-store.js';
 import type { RecomputeLayerRecord } from './record-rebuild.js';
 import { STALE_PARTIAL_MS, removeStaleTemps } from './temp-cleanup.js';
 import { parseOciIndex } from './oci-index.js';
@@ -22,6 +23,7 @@ export interface FsStoreOptions extends StoreFactoryOptions {
 export interface FsStore extends StoreBackend {
   content: FsContentStore;
   metadata: FsMetadataStore;
+  containers: FsContainerStore;
   readonly root: string;
 }
 
@@ -48,6 +50,7 @@ export async function openFsStore(options: FsStoreOptions): Promise<FsStore> {
     root: layout.root,
     content,
     metadata,
+    containers: new FsContainerStore(layout.berth, options.lock),
     describe: () => `${layout.root} (OCI image layout)`,
     async physicalSize() {
       let total = 0;

@@ -5,12 +5,15 @@ import type { ContentStore } from './content-store.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { RegistryAdapter } from './registry.js';
 import type { ContainerRuntime, RuntimeFactoryOptions } from './runtime.js';
+import type { ContainerStore } from './containers.js';
 
 export const PLUGIN_API_VERSION = 1;
 
 export interface StoreBackend {
   content: ContentStore;
   metadata: MetadataStore;
+  /** Container records (`run`, `ps`, `commit`…); a backend without them has no containers. */
+  containers?: ContainerStore;
   /** Where the backend lives, for messages and `system df`. */
   describe(): string;
   /** Physical bytes used by blobs (shared layers counted once). */

@@ -56,6 +56,11 @@ export interface Rootfs {
   diff(options?: DiffOptions): Readable;
   /** Runs one process in the rootfs and resolves with its exit code (128 + n when killed by signal n). */
   run(spec: ProcessSpec, io: ProcessIO, signal?: AbortSignal): Promise<{ exitCode: number }>;
+  /**
+   * Sends a signal (`TERM`, `KILL`, `SIGUSR1`, `9`…) to the running process, from any berth
+   * process (`stop`, `rm -f`); optional for runtimes that cannot.
+   */
+  kill?(signal: string): Promise<void>;
   /** Unmounts and deletes the container's layer; the cached image layers stay. */
   remove(): Promise<void>;
 }

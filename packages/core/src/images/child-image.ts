@@ -35,6 +35,8 @@ export interface ChildImageOptions {
   platform: Platform;
   /** Docker's legacy `container_config` (the step's run config, with the comment as Cmd). */
   containerConfig?: ContainerConfig;
+  /** `docker commit`: the container's ID, kept as the config's legacy `container` field. */
+  container?: string;
 }
 
 /** Writes the config and manifest blobs and records the image (with its parent); returns the image ID. */
@@ -54,6 +56,7 @@ export async function createChildImage(backend: StoreBackend, opts: ChildImageOp
     architecture: platform.architecture,
     ...(opts.author ? { author: opts.author } : {}),
     config: opts.config,
+    ...(opts.container ? { container: opts.container } : {}),
     ...(opts.containerConfig ? { container_config: opts.containerConfig } : {}),
     created: opts.created,
     history,

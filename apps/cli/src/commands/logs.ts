@@ -1,0 +1,23 @@
+import { Args, Flags } from '@oclif/core';
+import { BerthCommand } from '../base-command.js';
+
+export default class Logs extends BerthCommand {
+  static override summary = 'Fetch the logs of a container';
+  static override aliases = ['container:logs'];
+  static override examples = ['<%= config.bin %> logs web', '<%= config.bin %> logs -t --tail 5 web'];
+  static override args = { container: Args.string({ description: 'CONTAINER', required: true }) };
+  static override flags = {
+    timestamps: Flags.boolean({ char: 't', description: 'Show timestamps' }),
+    tail: Flags.string({ char: 'n', description: 'Number of lines to show from the end of the logs', default: 'all' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Logs);
+    const tail = flags.tail === 'all' ? undefined : Number.parseInt(flags.tail, 10);
+    const containers = await this.containers(flags.root);
+    await containers.logs(args.container, { stdout: process.stdout, stderr: process.stderr }, {
+      timestamps: flags.timestamps,
+      ...(tail !== undefined && tail >= 0 ? { tail } : {}),
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { Args, Flags } from '@oclif/core';
+import { BerthCommand } from '../base-command.js';
+
+export default class Rm extends BerthCommand {
+  static override summary = 'Remove one or more containers';
+  static override aliases = ['container:rm', 'container:remove'];
+  static override strict = false;
+  static override examples = ['<%= config.bin %> rm web', '<%= config.bin %> rm -f web'];
+  static override args = { container: Args.string({ description: 'CONTAINER', required: true }) };
+  static override flags = {
+    force: Flags.boolean({ char: 'f', description: 'Force the removal of a running container (uses SIGKILL)' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Rm);
+    const containers = await this.containers(flags.root);
+    let failed = false;
+    for (const name of argv as string[]) {
+      try {
+        await containers.remove(name, { force: flags.force });
+        this.out(name);
+      } catch (err) {
+        if (!(err as { code?: string }).code?.startsWith('ERR_')) throw err;
+        this.errLine(`Error: ${(err as Error).message}`);
+        failed = true;
+      }
+    }
+    if (failed) process.exitCode = 1;
+  }
+}

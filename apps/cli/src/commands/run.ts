@@ -1,0 +1,94 @@
+import { Args, Flags } from '@oclif/core';
+import { BerthCommand } from '../base-command.js';
+import { splitAtImage } from '../containers/split-argv.js';
+import { storeRoot } from '../store-root.js';
+
+const VALUED = new Set(['-e', '--env', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--name', '--network', '--net', '--root']);
+
+export default class Run extends BerthCommand {
+  static override summary = 'Create and run a new container from an image';
+  static override aliases = ['container:run'];
+  static override strict = false;
+  static override usage = 'run [OPTIONS] IMAGE [COMMAND] [ARG...]';
+  static override examples = [
+    "<%= config.bin %> run --rm busybox sh -c 'echo hello > /f'",
+    '<%= config.bin %> run -d --name web -v /srv/www:/www:ro busybox httpd -f -h /www',
+    '<%= config.bin %> run -it --rm -e TERM=xterm -w /tmp -u nobody busybox sh',
+  ];
+  static override args = { image: Args.string({ description: 'IMAGE', required: true }) };
+  static override flags = {
+    rm: Flags.boolean({ description: 'Automatically remove the container when it exits' }),
+    detach: Flags.boolean({ char: 'd', description: 'Run container in background and print container ID' }),
+    name: Flags.string({ description: 'Assign a name to the container' }),
+    env: Flags.string({ char: 'e', description: 'Set environment variables', multiple: true }),
+    workdir: Flags.string({ char: 'w', description: 'Working directory inside the container' }),
+    user: Flags.string({ char: 'u', description: 'Username or UID (format: <name|uid>[:<group|gid>])' }),
+    entrypoint: Flags.string({ description: 'Overwrite the default ENTRYPOINT of the image' }),
+    volume: Flags.string({ char: 'v', description: 'Bind mount a volume (HOST-PATH:CONTAINER-PATH[:ro])', multiple: true }),
+    network: Flags.string({ description: 'Connect a container to a network: host (default) or none', aliases: ['net'] }),
+    interactive: Flags.boolean({ char: 'i', description: 'Keep STDIN open even if not attached' }),
+    tty: Flags.boolean({ char: 't', description: 'Allocate a pseudo-TTY' }),
+  };
+
+  async run(): Promise<void> {
+    const { options, command } = splitAtImage(this.argv, VALUED);
+    const { args, flags } = await this.parse(Run, options);
+    const { checkContainerName, resolveEnvFlags, BerthError } = await import('@berth/core');
+    const name = flags.name !== undefined ? checkContainerName(flags.name) : undefined;
+    const network = flags.network ?? 'host';
+    if (network !== 'host' && network !== 'none') {
+      throw new BerthError('ERR_UNSUPPORTED', `network ${network} not found: berth runs containers with --network host or none`);
+    }
+    if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {
+      throw new BerthError('ERR_INVALID_ARGUMENT', 'the input device is not a TTY');
+    }
+    const containers = await this.containers(flags.root);
+    const rec = await containers.create({
+      imageName: args.image,
+      cmd: command,
+      ...(flags.entrypoint !== undefined ? { entrypoint: flags.entrypoint } : {}),
+      env: resolveEnvFlags(flags.env ?? []),
+      ...(flags.workdir !== undefined ? { workdir: flags.workdir } : {}),
+      ...(flags.user !== undefined ? { user: flags.user } : {}),
+      tty: flags.tty,
+      interactive: flags.interactive,
+      detach: flags.detach,
+      binds: flags.volume ?? [],
+      network,
+      autoRemove: flags.rm,
+      ...(name ? { name } : {}),
+    });
+    if (flags.detach) {
+      const { spawnMonitor } = await import('../containers/monitor.js');
+      spawnMonitor(rec.Id, storeRoot(flags.root));
+      const started = await containers.waitStarted(rec.Id, 30_000);
+      // A start failure (no such executable) shows up within moments: report it as docker run does.
+      const settled = started.State.Running ? await containers.waitStopped(rec.Id, 300) : started;
+      if (settled && !settled.State.Running && settled.State.Error) {
+        this.errLine(`Error: ${settled.State.Error}`);
+        process.exitCode = settled.State.ExitCode || 125;
+        return;
+      }
+      this.out(rec.Id);
+      return;
+    }
+    const { proxySignals } = await import('../containers/signals.js');
+    const stop = proxySignals((sig) => void containers.kill(rec.Id, sig).catch(() => {}));
+    try {
+      process.exitCode = await containers.runAttached(rec.Id, {
+        ...(flags.interactive ? { stdin: process.stdin } : {}),
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+    } catch (err) {
+      const code = (err as { exitCode?: unknown }).exitCode;
+      if (typeof code !== 'number') throw err;
+      this.errLine(`Error: ${(err as Error).message}`);
+      process.exitCode = code;
+    } finally {
+      stop();
+      // stdin would keep berth alive after the container is gone.
+      if (flags.interactive) process.stdin.destroy();
+    }
+  }
+}

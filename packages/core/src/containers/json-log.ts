@@ -1,0 +1,87 @@
+// Docker's json-file log driver format: one JSON object a line, `{"log":"…","stream":"stdout",
+// "time":"RFC3339Nano"}`, a line per newline-terminated piece (a partial line is flushed as its own
+// entry). `logs` reads them back and sends each to stdout or stderr.
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { formatRFC3339Nano } from './time.js';
+
+export interface LogEntry {
+  log: string;
+  stream: 'stdout' | 'stderr';
+  time: string;
+}
+
+/** One log file shared by both streams; `stream(kind)` gives a Writable that tags its lines. */
+export class JsonLogWriter {
+  private readonly file: WriteStream;
+
+  constructor(path: string) {
+    this.file = createWriteStream(path, { flags: 'a' });
+  }
+
+  stream(kind: 'stdout' | 'stderr', tee?: NodeJS.WritableStream): Writable {
+    let pending = '';
+    const emit = (text: string): void => {
+      this.file.write(`${JSON.stringify({ log: text, stream: kind, time: formatRFC3339Nano(new Date()) })}\n`);
+    };
+    return new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        tee?.write(chunk);
+        pending += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          emit(pending.slice(0, nl + 1));
+          pending = pending.slice(nl + 1);
+        }
+        cb();
+      },
+      final: (cb) => {
+        if (pending !== '') emit(pending);
+        pending = '';
+        cb();
+      },
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.file.end(resolve));
+  }
+}
+
+export interface ReadLogOptions {
+  /** Prefix each line with its time (`-t`). */
+  timestamps?: boolean;
+  /** Only the last N lines (`--tail`); undefined for all. */
+  tail?: number;
+}
+
+/** Writes a container's log to the two outputs, in order. A missing log is an empty one. */
+export async function readJsonLog(path: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: ReadLogOptions = {}): Promise<void> {
+  const entries: LogEntry[] = [];
+  const input = createReadStream(path);
+  const missing = new Promise<boolean>((resolve) => {
+    input.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ENOENT'));
+    input.once('open', () => resolve(false));
+  });
+  if (await missing) return;
+  const write = (e: LogEntry): void => {
+    const target = e.stream === 'stderr' ? out.stderr : out.stdout;
+    target.write(opts.timestamps ? `${e.time} ${e.log}` : e.log);
+  };
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    if (line === '') continue;
+    let e: LogEntry;
+    try {
+      e = JSON.parse(line) as LogEntry;
+    } catch {
+      continue; // a line cut by a crash
+    }
+    if (opts.tail === undefined) write(e);
+    else {
+      entries.push(e);
+      if (entries.length > opts.tail) entries.shift();
+    }
+  }
+  for (const e of entries) write(e);
+}

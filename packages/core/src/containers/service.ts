@@ -1,0 +1,227 @@
+// ContainerService: the container commands over a record store, the image service and a runtime.
+// The process that runs a container (the CLI in the foreground, or a detached monitor for `-d`)
+// calls `runAttached`, which keeps the record's State and the json-file log; every other berth
+// process only reads records and signals the runtime.
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BerthError } from '../errors.js';
+import type { Digest } from '../digest.js';
+import type { ContainerRecord, ContainerStore } from '../contracts/containers.js';
+import type { ContainerRuntime, Rootfs, RuntimeLayer } from '../contracts/runtime.js';
+import type { ImageService } from '../images/image-service.js';
+import type { ContainerUse } from '../images/remove.js';
+import { findImage } from '../images/lookup.js';
+import { findContainer } from './lookup.js';
+import { randomContainerName } from './names.js';
+import { newContainerRecord, parseBind, type RunOptions } from './create.js';
+import { JsonLogWriter, readJsonLog, type ReadLogOptions } from './json-log.js';
+import { commitContainer, type CommitOptions } from './commit.js';
+import { formatRFC3339Nano } from './time.js';
+
+export interface AttachIO {
+  stdin?: Readable;
+  /** Where the output goes besides the log (the terminal), if anywhere. */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+export class ContainerService {
+  private runtime?: ContainerRuntime;
+
+  constructor(
+    readonly images: ImageService,
+    readonly store: ContainerStore,
+    private readonly openRuntime: () => Promise<ContainerRuntime>,
+  ) {}
+
+  /** Every container, newest first; a container whose monitor died shows as exited. */
+  async list(): Promise<ContainerRecord[]> {
+    const all = await this.store.list();
+    const out: ContainerRecord[] = [];
+    for (const c of all) out.push(await this.reconcile(c));
+    return out.sort((a, b) => (a.Created < b.Created ? 1 : a.Created > b.Created ? -1 : 0));
+  }
+
+  async find(input: string): Promise<ContainerRecord> {
+    return this.reconcile(findContainer(await this.store.list(), input));
+  }
+
+  /** What `rmi` and `image prune` must not take away. */
+  async uses(): Promise<ContainerUse[]> {
+    return (await this.store.list()).map((c) => ({ id: c.Id, imageId: c.Image, running: c.State.Running }));
+  }
+
+  /** Records a container (`run` before it starts); a generated name is retried on a clash. */
+  async create(opts: Omit<RunOptions, 'imageId' | 'name'> & { name?: string }): Promise<ContainerRecord> {
+    for (const b of opts.binds ?? []) parseBind(b);
+    const { record } = findImage(await this.images.snapshot(), opts.imageName);
+    const config = await this.images.config(record.id);
+    for (let retry = 0; ; retry++) {
+      const name = opts.name ?? `/${randomContainerName(retry)}`;
+      try {
+        return await this.store.create(newContainerRecord(config, { ...opts, imageId: record.id, name }));
+      } catch (err) {
+        if (opts.name || retry >= 5 || (err as BerthError).code !== 'ERR_CONTAINER_CONFLICT') throw err;
+      }
+    }
+  }
+
+  /**
+   * Runs the container's process to its end in this process: State goes running, output goes to
+   * the json-file log (and to `io`), then the exit code and time are recorded. `--rm` containers
+   * are removed afterwards. Resolves with the exit code; a start failure is recorded and rethrown.
+   */
+  async runAttached(id: string, io: AttachIO = {}, signal?: AbortSignal): Promise<number> {
+    let rec = await this.find(id);
+    if (rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${rec.Id} is already running`);
+    const rootfs = await this.rootfs(rec);
+    rec = await this.store.update(rec.Id, (c) => {
+      c.State = { ...c.State, Status: 'running', Running: true, Pid: process.pid, ExitCode: 0, Error: '', StartedAt: formatRFC3339Nano(new Date()) };
+    });
+    const log = new JsonLogWriter(rec.LogPath);
+    const stdout = log.stream('stdout', io.stdout);
+    const stderr = log.stream('stderr', io.stderr);
+    let exitCode: number;
+    let error = '';
+    let failure: unknown;
+    try {
+      ({ exitCode } = await rootfs.run(
+        {
+          args: [rec.Path, ...rec.Args],
+          env: rec.Config.Env ?? [],
+          cwd: rec.Config.WorkingDir || '/',
+          user: rec.Config.User ?? '',
+          hostname: rec.Config.Hostname || rec.Id.slice(0, 12),
+          network: rec.HostConfig.NetworkMode,
+          mounts: rec.HostConfig.Binds.map(parseBind),
+          tty: rec.Config.Tty ?? false,
+        },
+        { ...(io.stdin ? { stdin: io.stdin } : {}), stdout, stderr },
+        signal,
+      ));
+    } catch (err) {
+      failure = err;
+      exitCode = typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 125;
+      error = (err as Error).message;
+    }
+    await Promise.all([new Promise((r) => stdout.end(r)), new Promise((r) => stderr.end(r))]);
+    await log.close();
+    await this.store.update(rec.Id, (c) => {
+      c.State = { ...c.State, Status: 'exited', Running: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: formatRFC3339Nano(new Date()) };
+    });
+    if (rec.HostConfig.AutoRemove) await this.remove(rec.Id, { force: false });
+    if (failure) throw failure;
+    return exitCode;
+  }
+
+  /** Waits until the container is no longer running (or `timeoutMs` passes); the last record. */
+  async waitStopped(id: string, timeoutMs: number): Promise<ContainerRecord | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rec = await this.store.get(id);
+      if (!rec) return undefined;
+      const live = await this.reconcile(rec);
+      if (!live.State.Running) return live;
+      if (Date.now() >= deadline) return live;
+      await sleep(50);
+    }
+  }
+
+  /** Waits until a freshly started container runs (or already ended). */
+  async waitStarted(id: string, timeoutMs: number): Promise<ContainerRecord> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rec = await this.store.get(id);
+      if (!rec) throw new BerthError('ERR_CONTAINER_UNKNOWN', `No such container: ${id}`);
+      if (rec.State.Status !== 'created') return rec;
+      if (Date.now() >= deadline) throw new BerthError('ERR_IO', `container ${id.slice(0, 12)} did not start within ${Math.round(timeoutMs / 1000)} s`);
+      await sleep(25);
+    }
+  }
+
+  /** `stop`: the stop signal, then SIGKILL after `timeoutSeconds` (negative: wait forever). */
+  async stop(input: string, timeoutSeconds: number): Promise<void> {
+    const rec = await this.find(input);
+    if (!rec.State.Running) return;
+    const rootfs = await this.rootfs(rec);
+    const stopSignal = rec.Config.StopSignal || 'SIGTERM';
+    await this.signal(rootfs, stopSignal);
+    const after = await this.waitStopped(rec.Id, timeoutSeconds < 0 ? Number.MAX_SAFE_INTEGER : timeoutSeconds * 1000);
+    if (!after?.State.Running) return;
+    await this.signal(rootfs, 'SIGKILL');
+    const killed = await this.waitStopped(rec.Id, 10_000);
+    if (killed?.State.Running) throw new BerthError('ERR_IO', `cannot stop container: ${rec.Id}: tried to kill container, but did not receive an exit event`);
+  }
+
+  /** Sends a signal to a running container's process (`kill`, and the CLI's signal proxy). */
+  async kill(input: string, signal: string): Promise<void> {
+    const rec = await this.find(input);
+    if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
+    await this.signal(await this.rootfs(rec), signal);
+  }
+
+  /** `rm`: a running container needs force (then SIGKILL); the rootfs and the record go. */
+  async remove(input: string, opts: { force: boolean }): Promise<ContainerRecord> {
+    const rec = await this.find(input);
+    if (rec.State.Running) {
+      if (!opts.force) {
+        throw new BerthError('ERR_CONTAINER_CONFLICT', `You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`);
+      }
+      await this.signal(await this.rootfs(rec), 'SIGKILL');
+      await this.waitStopped(rec.Id, 10_000);
+    }
+    const rootfs = await this.rootfs(rec).catch(() => undefined);
+    await rootfs?.remove();
+    await this.store.remove(rec.Id);
+    return rec;
+  }
+
+  async commit(input: string, opts: CommitOptions, diffOptions: { sourceDateEpoch?: number } = {}): Promise<Digest> {
+    const rec = await this.find(input);
+    const rootfs = await this.rootfs(rec);
+    return commitContainer(this.images, rec, rootfs.diff(diffOptions), opts);
+  }
+
+  async logs(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: ReadLogOptions = {}): Promise<void> {
+    const rec = await this.find(input);
+    await readJsonLog(rec.LogPath, out, opts);
+  }
+
+  /** The container's rootfs (made on first use, reopened after). */
+  async rootfs(rec: ContainerRecord): Promise<Rootfs> {
+    const { record } = findImage(await this.images.snapshot(), rec.Image);
+    const content = this.images.backend.content;
+    const layers: RuntimeLayer[] = record.layers.map((l) => ({ diffID: l.diffID, open: () => content.get(l.digest) }));
+    this.runtime ??= await this.openRuntime();
+    return this.runtime.rootfs(rec.Id, layers);
+  }
+
+  private async signal(rootfs: Rootfs, signal: string): Promise<void> {
+    if (!rootfs.kill) throw new BerthError('ERR_UNSUPPORTED', `the container runtime cannot send signals`);
+    await rootfs.kill(signal.replace(/^SIG/i, '')).catch(() => {
+      // The process may have ended between our read and the signal: the record tells.
+    });
+  }
+
+  /** A record that says running while its monitor is gone (killed, machine rebooted) is exited. */
+  private async reconcile(rec: ContainerRecord): Promise<ContainerRecord> {
+    if (!rec.State.Running || alive(rec.State.Pid)) return rec;
+    return this.store
+      .update(rec.Id, (c) => {
+        if (!c.State.Running || alive(c.State.Pid)) return c;
+        c.State = { ...c.State, Status: 'exited', Running: false, Pid: 0, ExitCode: 255, Error: 'the process watching the container ended', FinishedAt: formatRFC3339Nano(new Date()) };
+        return c;
+      })
+      .catch(() => rec);
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
