@@ -48,6 +48,8 @@ describe('berth build contexts and output', () => {
     await mkdir(join(ctx, 'sub'), { recursive: true });
     await writeFile(join(ctx, 'Dockerfile'), `FROM ${BASE}\nCOPY sub /sub\nLABEL from=tar\n`);
     await writeFile(join(ctx, 'sub', 'f.txt'), 'f\n');
+    // tar stores the second name of a file as a hard link entry.
+    expect((await run('ln', [join(ctx, 'sub', 'f.txt'), join(ctx, 'sub', 'hard.txt')])).code).toBe(0);
     const tgz = join(work, 'ctx.tar.gz');
     expect((await run('tar', ['-czf', tgz, '-C', ctx, '.'])).code).toBe(0);
     const d = await docker(['build', '-t', 'cli/tar:1', '-'], { input: createReadStream(tgz) });
@@ -57,6 +59,12 @@ describe('berth build contexts and output', () => {
     expect(await config('berth', 'cli/tar:1')).toBe(await config('docker', 'cli/tar:1'));
     // An archive context is sent as it is: the size line counts the gzip's bytes.
     expect(b.stdout.split('\n')[0]).toBe(d.stdout.split('\n')[0]);
+    const { imageTree } = await import('./support/image-tree.js');
+    await dockerOk(['save', '-o', join(work, 'tar-docker.tar'), 'cli/tar:1']);
+    await store.ok(['save', '-o', join(work, 'tar-berth.tar'), 'cli/tar:1']);
+    const [dt, bt] = [await imageTree(join(work, 'tar-docker.tar')), await imageTree(join(work, 'tar-berth.tar'))];
+    expect(bt.get('sub/hard.txt')).toEqual(dt.get('sub/hard.txt'));
+    expect(bt.get('sub/f.txt')).toEqual(dt.get('sub/f.txt'));
     const fromFile = await store.berth(['build', '-q', tgz]);
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect(fromFile.stdout.trim()).toBe((await store.ok(['image', 'inspect', '-f', '{{.Id}}', 'cli/tar:1'])).trim());

@@ -3,11 +3,11 @@
 // whose parent is the previous one (intermediates kept, as `images -a` shows), cache probed
 // first. COPY/ADD/WORKDIR write their layer straight from a filesystem index; RUN goes through
 // the container runtime contract (rootfs → run → diff).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import {
   BerthError,
   MediaType,
@@ -360,9 +360,8 @@ class Build {
     return (state.fs = fs);
   }
 
-  private async ingest(tar: NodeJS.ReadableStream): Promise<LayerRecord> {
-    const { Readable } = await import('node:stream');
-    const { blob, layer } = await ingestLayer(this.opts.images.backend, tar as InstanceType<typeof Readable>, { allowDevices: true, what: 'build step' });
+  private async ingest(tar: Readable): Promise<LayerRecord> {
+    const { blob, layer } = await ingestLayer(this.opts.images.backend, tar, { allowDevices: true, what: 'build step' });
     return { digest: blob.digest, mediaType: MediaType.OciLayer, blobSize: blob.size, diffID: layer.diffID, tarSize: layer.tarSize, size: layer.size };
   }
 
@@ -449,7 +448,6 @@ class Build {
         data = lex.processWord(data, envsFromMap(scope));
       }
       const node = await heredocFile(this.tmpDir, h.path, data, this.now());
-      const { createHash } = await import('node:crypto');
       infos.push({ origPath: h.path, path: h.path, node, fs: this.context, hash: `file:${createHash('sha256').update(data).digest('hex')}`, decompress: false });
     }
     const dest = normalizeDest(state.cs.config.WorkingDir ?? '', cmd.destPath);

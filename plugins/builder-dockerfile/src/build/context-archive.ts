@@ -3,7 +3,7 @@
 // absolute names and writes through symlinks are refused; symlinks are created as links and only
 // ever resolved by the builder inside the context.
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, symlink, utimes } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -35,6 +35,13 @@ export async function unpackContext(input: Readable, dir: string): Promise<void>
         if (await lstat(abs).catch(() => undefined)) throw new Error(`${what}: entry ${rel} appears twice`);
         await pipeline(body, createWriteStream(abs, { mode, flags: 'wx' }));
         if (h.mtime) await utimes(abs, h.mtime, h.mtime);
+      } else if (h.type === 'link') {
+        // A hard link names an earlier entry of the archive: the context gets a copy of that file.
+        const target = entryPath(h.linkname ?? '', what);
+        guard.check(target, what, 'hard link target');
+        if (guard.isSymlink(target)) throw new Error(`${what}: hard link ${rel} points to a symlink`);
+        await copyFile(join(dir, target), abs);
+        body.resume();
       } else body.resume();
       guard.record(rel, h.type === 'symlink');
     })().then(
