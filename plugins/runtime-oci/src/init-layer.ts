@@ -1,7 +1,7 @@
 // The mount points every container needs (/proc, /sys, /dev, /etc/hosts, /etc/hostname,
 // /etc/resolv.conf), made where the image lacks them in a layer of their own below the
 // container's (Docker's "-init" layer), so they never show up in the container's diff.
-import type { Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { chmod, chown, lstat, mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OPAQUE_XATTR, getXattr } from './xattr.js';
@@ -15,7 +15,7 @@ const INIT: ReadonlyArray<[string, 'dir' | 'file']> = [
 export type Presence = { kind: 'dir' | 'file' | 'other'; abs: string } | undefined;
 
 /** Writes into `dst` the mount points `present` says are missing (parents included). */
-export async function writeInitEntries(dst: string, present: (rel: string) => Promise<Presence>): Promise<void> {
+export async function writeInitEntries(dst: string, present: (rel: string) => Presence | Promise<Presence>): Promise<void> {
   const made = new Set<string>();
   for (const [rel, kind] of INIT) {
     const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
@@ -54,13 +54,13 @@ export async function presentInTree(root: string, rel: string): Promise<Presence
 }
 
 /** What the merged view of overlay-form layer directories (top first) has at `rel`. */
-export async function presentInLayers(dirsTopFirst: readonly string[], rel: string): Promise<Presence> {
+export function presentInLayers(dirsTopFirst: readonly string[], rel: string): Presence {
   const parts = rel.split('/');
   for (const dir of dirsTopFirst) {
     let opaque = false;
     let below = true;
     for (let i = 1; i < parts.length && below; i++) {
-      const st = await lstat(join(dir, ...parts.slice(0, i))).catch(() => undefined);
+      const st = lstatSync(join(dir, ...parts.slice(0, i)), { throwIfNoEntry: false });
       if (!st) {
         below = false;
         continue;
@@ -70,7 +70,7 @@ export async function presentInLayers(dirsTopFirst: readonly string[], rel: stri
       if (getXattr(join(dir, ...parts.slice(0, i)), OPAQUE_XATTR)?.toString() === 'y') opaque = true;
     }
     if (below) {
-      const st = await lstat(join(dir, rel)).catch(() => undefined);
+      const st = lstatSync(join(dir, rel), { throwIfNoEntry: false });
       if (st) return isWhiteout(st) ? undefined : presence(join(dir, rel), st);
     }
     if (opaque) return undefined;

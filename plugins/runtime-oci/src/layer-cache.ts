@@ -27,7 +27,7 @@ export class LayerCache {
     const dirs = chainIDs.map((c) => this.dirOf(c));
     for (const [i, layer] of layers.entries()) {
       if (await exists(dirs[i]!)) continue;
-      await this.unpack(layer, dirs[i]!, signal);
+      await this.unpack(layer, dirs[i]!, dirs.slice(0, i).reverse(), signal);
     }
     return { chainIDs, dirs };
   }
@@ -46,12 +46,12 @@ export class LayerCache {
     }
   }
 
-  private async unpack(layer: RuntimeLayer, dir: string, signal?: AbortSignal): Promise<void> {
+  private async unpack(layer: RuntimeLayer, dir: string, lowers: string[], signal?: AbortSignal): Promise<void> {
     const tmp = await makeTemp(this.tmpDir, 'layer');
     const what = `layer ${layer.diffID}`;
     try {
       const { stream } = await openUncompressed(await layer.open(), { what });
-      const { diffID } = await unpackLayer(stream, tmp, what, signal);
+      const { diffID } = await unpackLayer(stream, tmp, what, { lowers, ...(signal ? { signal } : {}) });
       await chmod(tmp, 0o755);
       // The cache is trusted by every later container: only a verified tar may enter it.
       verifyDigest(what, layer.diffID, diffID);

@@ -40,6 +40,7 @@ const UPPER: HostileEntry[] = [
   { name: 'l/', type: 'directory', mode: 0o711 },
   { name: 'l/inside', content: 'a directory replaced the symlink\n' },
   { name: 'no-parent/x/y', content: 'y\n' },
+  { name: 'c-link', type: 'link', linkname: 'c' },
 ];
 
 describe('unpacking layers', () => {
@@ -59,6 +60,11 @@ describe('unpacking layers', () => {
     expect({ mode: suid.mode & 0o7777, uid: suid.uid, gid: suid.gid, mtime: suid.mtimeMs, nlink: suid.nlink }).toEqual({ mode: 0o4755, uid: 1000, gid: 1000, mtime: 2001_000, nlink: 2 });
     expect((await lstat(join(up, 'a'))).mtimeMs).toBe(2000_000);
     expect(await readdir(join(up, 'dev'))).toEqual([]);
+    // Hard links to lower files: the file is copied up (as overlayfs would), then linked.
+    const [c, cl] = [await lstat(join(up, 'c')), await lstat(join(up, 'c-link'))];
+    expect(cl.ino).toBe(c.ino);
+    const bad = await fileLayer(await hostileTar(join(dir, 'badlink.tar'), [{ name: 'x', type: 'link', linkname: 'nowhere' }]));
+    await expect(rt.cache.prepare([lower, bad])).rejects.toMatchObject({ code: 'ERR_LAYER_INVALID', message: expect.stringMatching(/hard link "x" points to "nowhere", which is not a file/) });
     await expect(lstat(join(up, 'pipe'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 

@@ -3,7 +3,7 @@
 // checked by core's LayerEntryChecker first, and files are created without following symlinks.
 import { spawn } from 'node:child_process';
 import {
-  chmodSync, closeSync, constants as fsc, createWriteStream, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync,
+  chmodSync, closeSync, constants as fsc, copyFileSync, createWriteStream, type Stats, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync,
   lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync,
 } from 'node:fs';
 import { lstat, lutimes, realpath } from 'node:fs/promises';
@@ -12,7 +12,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { BerthError, DigestingStream, LayerEntryChecker, entryPath, fromSystemError, parentOf, tarFormatError, type Digest } from '@berth/core';
-import { OVERLAY_PREFIX, OPAQUE_XATTR, setXattr } from './xattr.js';
+import { OVERLAY_PREFIX, OPAQUE_XATTR, layerXattrs, setXattr } from './xattr.js';
+import { presentInLayers } from './init-layer.js';
 import { PaxXattrScanner } from './pax-xattrs.js';
 
 const WH = '.wh.';
@@ -26,10 +27,11 @@ export interface UnpackResult {
 }
 
 /** Unpacks `tar` (uncompressed) into `dir` (empty, private to the caller). */
-export async function unpackLayer(tar: Readable, dir: string, what: string, signal?: AbortSignal): Promise<UnpackResult> {
+export async function unpackLayer(tar: Readable, dir: string, what: string, options: { signal?: AbortSignal; lowers?: readonly string[] } = {}): Promise<UnpackResult> {
+  const { signal } = options;
   const hash = new DigestingStream();
   const checker = new LayerEntryChecker({ allowDevices: true, what });
-  const state: UnpackState = { dir, dirs: new Map(), whiteouts: new Set(), opaque: new Set(), skipped: [], made: new Set(['']), written: new Set() };
+  const state: UnpackState = { dir, dirs: new Map(), whiteouts: new Set(), opaque: new Set(), skipped: [], made: new Set(['']), written: new Set(), lowers: options.lowers ?? [] };
   const scanner = new PaxXattrScanner();
   let index = 0;
   const extract = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
@@ -104,6 +106,8 @@ interface UnpackState {
   made: Set<string>;
   /** Every other path written so far: only these can already exist in the fresh directory. */
   written: Set<string>;
+  /** The unpacked layers below, top first, where a hard link's target may live. */
+  lowers: readonly string[];
 }
 
 /** A tar header with its xattrs as raw bytes (see PaxXattrScanner). */
@@ -162,8 +166,9 @@ function writeEntry(s: UnpackState, checker: LayerEntryChecker, h: EntryHeader, 
       try {
         linkSync(target, abs);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BerthError('ERR_LAYER_INVALID', `${what}: hard link "${path}" points to "${h.linkname}", which is not in the layer`);
-        throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        copyUp(s, entryPath(h.linkname ?? '', what), what, path);
+        linkSync(target, abs);
       }
       s.written.add(path);
       // A hard link shares its target's inode: its metadata is the target's.
@@ -209,6 +214,37 @@ function setXattrs(abs: string, h: EntryHeader): void {
     if (name.startsWith(OVERLAY_PREFIX)) continue; // a layer must not steer overlayfs
     setXattr(abs, name, value);
   }
+}
+
+/**
+ * A hard link to a file of a lower layer: the file is copied into this layer first, with its
+ * directories' metadata, as overlayfs copies up a lower file that gets a new link.
+ */
+function copyUp(s: UnpackState, rel: string, what: string, linkPath: string): void {
+  const found = presentInLayers(s.lowers, rel);
+  if (found?.kind !== 'file') throw new BerthError('ERR_LAYER_INVALID', `${what}: hard link "${linkPath}" points to "${rel}", which is not a file of this layer or the ones below`);
+  const parts = rel.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const dir = parts.slice(0, i).join('/');
+    if (s.made.has(dir)) continue;
+    const lower = presentInLayers(s.lowers, dir)!;
+    mkdirSync(join(s.dir, dir), { mode: 0o700 });
+    const st = copyMeta(lower.abs, join(s.dir, dir));
+    s.made.add(dir);
+    s.dirs.set(dir, st.mtime);
+  }
+  copyFileSync(found.abs, join(s.dir, rel), fsc.COPYFILE_EXCL);
+  const st = copyMeta(found.abs, join(s.dir, rel));
+  lutimesSync(join(s.dir, rel), st.atime, st.mtime);
+  s.written.add(rel);
+}
+
+function copyMeta(from: string, to: string): Stats {
+  const st = lstatSync(from);
+  lchownSync(to, st.uid, st.gid);
+  chmodSync(to, st.mode & 0o7777);
+  for (const [name, value] of layerXattrs(from)) setXattr(to, name, value);
+  return st;
 }
 
 /** Creates missing parents (0755, root) as tar implementations do for entries without their directory. */
