@@ -20,6 +20,7 @@ export * from './images/index.js';
 export * from './plugin-host.js';
 export * from './berth-config.js';
 export * from './registry-search.js';
+export * from './registry-host.js';
 export * from './plugin-loader.js';
 export * from './composition.js';
 export * from './reference.js';

@@ -33,7 +33,8 @@ export default class Images extends BerthCommand {
     // Fields are methods so a template pays only for what it shows (1,000 rows add up).
     const sizes = new Map<number, string>();
     const sizeOf = (n: number): string => sizes.get(n) ?? sizes.set(n, humanSizeWithPrecision(n, 3)).get(n)!;
-    const rows = imageRows(summaries, flags.digests).map((r) => {
+    // docker's needDigest: a format naming {{.Digest}} gets the digests as --digests would.
+    const rows = imageRows(summaries, flags.digests || (flags.format ?? '').includes('{{.Digest}}')).map((r) => {
       const size = (): string => sizeOf(r.image.Size);
       return {
         Containers: 'N/A',

@@ -33,6 +33,7 @@ export function createProgress(out: Writable & { isTTY?: boolean }, opts: Progre
   const sink = (e: ProgressEvent): void => {
     if (e.error) return write(`${e.error}\n`);
     if (e.stream !== undefined) return write(e.stream);
+    if (e.aux) return; // records for programs (a push's digest), never printed, as in jsonmessage
     if (opts.quiet) return;
     const text = `${e.id ? `${e.id}: ` : ''}${e.status ?? ''}`;
     const detail = e.progressDetail;

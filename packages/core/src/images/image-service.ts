@@ -17,6 +17,10 @@ import { tagImage } from './tag.js';
 import { importImage, type ImportOptions } from './import.js';
 import { loadImages, saveImages, type LoadedImage } from './save-load.js';
 import { readBlobText } from './store-blobs.js';
+import { pullImage, type PullOptions, type PullResult } from './pull.js';
+import { pushImages, type PushOptions, type PushResult } from './push.js';
+import type { RegistryAdapter } from '../contracts/registry.js';
+import type { Reference } from '../reference.js';
 
 export interface DiskUsage {
   images: number;
@@ -33,9 +37,9 @@ export class ImageService {
     return this.backend.metadata.read();
   }
 
-  async list(opts: { all?: boolean; filters?: string[]; reference?: string } = {}): Promise<ImageSummary[]> {
+  async list(opts: { all?: boolean; filters?: string[]; reference?: string; sharedSize?: boolean } = {}): Promise<ImageSummary[]> {
     const filters = imageListFilters([...(opts.filters ?? []), ...(opts.reference ? [`reference=${opts.reference}`] : [])]);
-    return listImages(await this.snapshot(), { all: opts.all ?? false, filters });
+    return listImages(await this.snapshot(), { all: opts.all ?? false, filters, sharedSize: opts.sharedSize ?? false });
   }
 
   async config(id: Digest): Promise<ImageConfig> {
@@ -85,6 +89,16 @@ export class ImageService {
 
   save(names: readonly string[], output: Writable, opts: { signal?: AbortSignal } = {}): Promise<void> {
     return saveImages(this.backend, names, output, opts);
+  }
+
+  /** `target` names a tag or a digest; the adapter is the one that claims its host. */
+  pull(adapter: RegistryAdapter, target: Reference, opts: PullOptions = {}): Promise<PullResult> {
+    return pullImage(this.backend, adapter, target, opts);
+  }
+
+  /** `ref` without a tag pushes every tag of its repository. */
+  push(adapter: RegistryAdapter, ref: Reference, opts: PushOptions = {}): Promise<PushResult[]> {
+    return pushImages(this.backend, adapter, ref, opts);
   }
 
   async diskUsage(): Promise<DiskUsage> {

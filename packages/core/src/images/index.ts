@@ -14,3 +14,6 @@ export * from './store-source.js';
 export * from './image-service.js';
 export * from './ingest-layer.js';
 export * from './child-image.js';
+export * from './transfer-events.js';
+export * from './pull.js';
+export * from './push.js';

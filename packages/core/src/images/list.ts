@@ -3,6 +3,7 @@
 import type { ImageRecord, StoreSnapshot } from '../contracts/metadata-store.js';
 import { familiarName, familiarString, parseNormalizedReference, referenceMatches, type Reference } from '../reference.js';
 import { findImage, indexSnapshot } from './lookup.js';
+import { chainIds } from './chain-id.js';
 import { danglingFilter, matchLabels, parseFilters, parseTimestamp, type Filters } from './filters.js';
 
 export const IMAGE_LIST_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'] as const;
@@ -26,6 +27,29 @@ export interface ListOptions {
   all?: boolean;
   filters?: Filters;
   now?: number;
+  /** Fill SharedSize (the Engine API's `shared-size`): bytes of layers other images use too. */
+  sharedSize?: boolean;
+}
+
+/** Per image: the sizes of its layers whose chain another image also has (moby's layer refcount > 1). */
+export function sharedSizes(s: StoreSnapshot): Map<string, number> {
+  const refs = new Map<string, number>();
+  const chains = new Map<string, string[]>();
+  for (const rec of s.images.values()) {
+    const ids = chainIds(rec.layers.map((l) => l.diffID));
+    chains.set(rec.id, ids);
+    for (const c of new Set(ids)) refs.set(c, (refs.get(c) ?? 0) + 1);
+  }
+  const out = new Map<string, number>();
+  for (const rec of s.images.values()) {
+    const ids = chains.get(rec.id)!;
+    let shared = 0;
+    rec.layers.forEach((l, i) => {
+      if ((refs.get(ids[i]!) ?? 0) > 1) shared += l.size;
+    });
+    out.set(rec.id, shared);
+  }
+  return out;
 }
 
 function createdMs(rec: ImageRecord): number {
@@ -42,6 +66,7 @@ export function listImages(s: StoreSnapshot, opts: ListOptions = {}): ImageSumma
   const patterns = f.get('reference');
   const out: ImageSummary[] = [];
   const index = indexSnapshot(s);
+  const shared = opts.sharedSize ? sharedSizes(s) : undefined;
   for (const rec of s.images.values()) {
     const children = index.children(rec.id);
     if (danglingOnly && children > 0) continue;
@@ -75,7 +100,7 @@ export function listImages(s: StoreSnapshot, opts: ListOptions = {}): ImageSumma
       RepoDigests: repoDigests,
       Created: Math.floor(created / 1000),
       Size: rec.size,
-      SharedSize: -1,
+      SharedSize: shared?.get(rec.id) ?? -1,
       Labels: rec.labels,
       Containers: -1,
     });

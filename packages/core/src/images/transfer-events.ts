@@ -1,6 +1,6 @@
 // Turns the copy engine's events into the lines docker pull and docker push print
 // (jsonmessage statuses: `Pulling fs layer`, `Download complete`, `Pull complete`, `Pushed`, …).
-import type { EventSink, ProgressEvent } from '@berth/core';
+import type { EventSink, ProgressEvent } from '../events.js';
 
 export function pullEvents(out: EventSink): EventSink {
   return (e: ProgressEvent) => {

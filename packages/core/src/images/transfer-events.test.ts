@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressEvent } from '@berth/core';
+import type { ProgressEvent } from '../events.js';
 import { pullEvents, pushEvents } from './transfer-events.js';
 
 const collect = (make: typeof pullEvents, input: ProgressEvent[]): string[] => {
