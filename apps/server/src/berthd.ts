@@ -1,13 +1,23 @@
 // berthd's start-up: the same composition root as the CLI (core + store-fs), then the HTTP server
 // on a loopback address; SIGTERM/SIGINT close it gracefully (requests in flight finish first).
 import type { FastifyInstance } from 'fastify';
-import { compose, readBerthConfig, Tokens, type StoreBackend } from '@berth/core';
+import { compose, readBerthConfig, Tokens, type ImageService, type LazyPlugin, type PluginHost, type StoreBackend } from '@berth/core';
 import { storeFsPlugin } from '@berth/store-fs';
 import { buildServer } from './server.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import { RegistryAuth } from './auth/registry-auth.js';
 import { httpsOptions, type TlsConfig } from './tls.js';
-import { isLoopbackListen } from './listen-policy.js';
+import { isLoopbackListen, refuseOpenListen } from './listen-policy.js';
+import type { EngineFaceOptions } from './engine/engine-face.js';
+import { buildEngineServer } from './engine/engine-server.js';
+import { checkEngineListen, clearStaleSocket, parseEngineListen } from './engine/engine-listen.js';
+
+/** The registry client, imported when the Engine face first pulls, pushes or searches. */
+const registryDistributionLazy: LazyPlugin = {
+  name: '@berth/registry-distribution',
+  provides: ['registry:distribution'],
+  load: async () => (await import('@berth/registry-distribution')).registryDistributionPlugin,
+};
 
 export interface BerthdOptions {
   root: string;
@@ -18,12 +28,20 @@ export interface BerthdOptions {
   auth?: AuthConfig;
   /** HTTPS (and client certificates with `ca`). */
   tls?: TlsConfig;
+  /**
+   * The Docker Engine API face: `unix:///path.sock`, `tcp://HOST:PORT`, `off`, or unset for the
+   * main listen address (skipped with a warning when that is open to the network without TLS
+   * client certificates or auth; an explicit such address is refused).
+   */
+  engineListen?: string;
 }
 
 export interface RunningBerthd {
   app: FastifyInstance;
   /** `http(s)://host:port` it answers on. */
   url: string;
+  /** Where the Engine face answers (`unix:///…`, `http://…`), unless it is off. */
+  engineUrl?: string;
   close(): Promise<void>;
 }
 
@@ -38,13 +56,29 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd> {
   const { host, port } = parseListen(options.listen);
+  const engineListen = parseEngineListen(options.engineListen);
+  const security = { ...(options.auth ? { auth: options.auth } : {}), ...(options.tls ? { tls: options.tls } : {}) };
+  checkEngineListen(engineListen, security);
   // The plugins berth's config file names load here too, so a third-party store serves berthd.
-  const c = await compose({ root: options.root, plugins: [storeFsPlugin], config: await readBerthConfig() });
+  const c = await compose({ root: options.root, plugins: [storeFsPlugin], lazyPlugins: [registryDistributionLazy], config: await readBerthConfig() });
   const backend = c.resolve<StoreBackend>(Tokens.StoreBackend);
   const auth = options.auth ? await RegistryAuth.create(options.auth, options.root, options.tls !== undefined) : undefined;
+  const pluginHost = c.resolve<PluginHost>(Tokens.PluginHost);
+  const engine: EngineFaceOptions = {
+    images: c.resolve<ImageService>(Tokens.ImageService),
+    root: options.root,
+    registryAdapter: (h) => pluginHost.registryAdapter(h),
+    // `changes` are Dockerfile instructions, parsed by the same frontend `berth import --change` uses.
+    applyChanges: async (config, changes) => (changes.length === 0 ? config : (await import('@berth/builder-dockerfile')).applyDockerfileChanges(config, changes)),
+    // Allowed beyond loopback because auth is configured (not TLS client certificates): check credentials.
+    ...(auth && !options.tls?.ca ? { identify: (req, reply) => auth.identify(req, reply) } : {}),
+  };
+  // Unset: the main address too, unless that would open the Engine face to the network.
+  const mainRefusal = engineListen.kind === 'main' ? refuseOpenListen(options.listen, security, 'Docker Engine API') : undefined;
   const app = await buildServer({
     backend,
     root: options.root,
+    ...(engineListen.kind === 'main' && !mainRefusal ? { engine } : {}),
     ...(auth ? { auth } : {}),
     ...(options.tls ? { https: await httpsOptions(options.tls) } : {}),
     ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
@@ -54,8 +88,27 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
   if (auth && !options.tls && !isLoopbackListen(options.listen)) {
     app.log.warn({ listen: options.listen }, 'auth without TLS on a non-loopback address: passwords and tokens cross the network in clear text (add --tls-cert/--tls-key)');
   }
+  if (mainRefusal) app.log.warn(`${mainRefusal}; the Docker Engine API is not served there (--engine-listen unix:///PATH serves it on a socket)`);
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { app, url: `${options.tls ? 'https' : 'http'}://${shownHost}:${bound}`, close: () => app.close() };
+  const url = `${options.tls ? 'https' : 'http'}://${shownHost}:${bound}`;
+  if (engineListen.kind === 'main') return { app, url, ...(mainRefusal ? {} : { engineUrl: url }), close: () => app.close() };
+  if (engineListen.kind === 'off') return { app, url, close: () => app.close() };
+  // A listener of its own; TLS (and client certificates) apply to a TCP one as to the main one.
+  const tls = engineListen.kind === 'tcp' && options.tls ? { https: await httpsOptions(options.tls) } : {};
+  const engineApp = await buildEngineServer({ engine, ...tls, ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}) });
+  let engineUrl: string;
+  if (engineListen.kind === 'unix') {
+    await clearStaleSocket(engineListen.path);
+    await engineApp.listen({ path: engineListen.path });
+    engineUrl = `unix://${engineListen.path}`;
+  } else {
+    await engineApp.listen({ host: engineListen.host, port: engineListen.port });
+    const a = engineApp.server.address();
+    const h = engineListen.host.includes(':') ? `[${engineListen.host}]` : engineListen.host;
+    engineUrl = `${options.tls ? 'https' : 'http'}://${h}:${typeof a === 'object' && a ? a.port : engineListen.port}`;
+  }
+  engineApp.log.info({ engine: engineUrl }, 'Docker Engine API listening');
+  return { app, url, engineUrl, close: async () => void (await Promise.all([app.close(), engineApp.close()])) };
 }

@@ -8,7 +8,7 @@ import type { TlsConfig } from './tls.js';
 
 const SHUTDOWN_GRACE_MS = 60_000;
 
-const USAGE = 'usage: berthd --root DIR [--listen HOST:PORT] [--config FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--log-level info|debug|warn|error|silent] [--chunk-min-length BYTES]';
+const USAGE = 'usage: berthd --root DIR [--listen HOST:PORT] [--config FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--log-level info|debug|warn|error|silent] [--chunk-min-length BYTES] [--engine-listen unix:///PATH|tcp://HOST:PORT|off]';
 
 export async function main(argv: string[]): Promise<void> {
   let values;
@@ -24,6 +24,7 @@ export async function main(argv: string[]): Promise<void> {
         'tls-ca': { type: 'string' },
         'log-level': { type: 'string' },
         'chunk-min-length': { type: 'string' },
+        'engine-listen': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -73,6 +74,7 @@ export async function main(argv: string[]): Promise<void> {
     ...(chunkMinLength !== undefined ? { chunkMinLength } : {}),
     ...(config.auth ? { auth: config.auth } : {}),
     ...(tls ? { tls } : {}),
+    ...(values['engine-listen'] !== undefined ? { engineListen: values['engine-listen'] } : {}),
   });
   let closing = false;
   const stop = (signal: string): void => {

@@ -6,6 +6,7 @@ import { registerRegistryFace } from './registry/registry-face.js';
 import type { RegistryAuth } from './auth/registry-auth.js';
 import { registerTokenService } from './auth/token-service.js';
 import type { HttpsOptions } from './tls.js';
+import { registerEngineFace, type EngineFaceOptions } from './engine/engine-face.js';
 
 export interface ServerOptions {
   backend: StoreBackend;
@@ -17,6 +18,8 @@ export interface ServerOptions {
   auth?: RegistryAuth;
   /** Serve HTTPS with these (tls.ts). */
   https?: HttpsOptions;
+  /** The Docker Engine API face on this server too (engine/engine-face.ts). */
+  engine?: EngineFaceOptions;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -49,5 +52,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.auth ? { auth: options.auth } : {}),
   });
   if (options.auth) await registerTokenService(app, options.auth);
+  if (options.engine) await registerEngineFace(app, options.engine);
   return app;
 }

@@ -1,0 +1,133 @@
+// The Docker Engine API face: the image endpoints of the swagger so the docker CLI works with
+// DOCKER_HOST pointing at berthd. One catch-all route per scope matches paths itself (dockerd's
+// `/v1.xx/` prefix, image names with slashes), checks the version, then calls ImageService.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ImageService } from '@berth/core';
+import { API_VERSION, splitVersion, unsupportedVersion } from './api-version.js';
+import { EngineError, toEngineError } from './engine-error.js';
+import { inspectImage, listImages, loadImages, pruneImages, removeImage, saveImages, tagImage, type EngineRequest } from './image-routes.js';
+import { info, ping, version, BERTHD_VERSION } from './system-routes.js';
+import { auth, createImage, pushImage, searchImages, type TransferDeps } from './transfer-routes.js';
+import type { AuthConfigBody } from './registry-auth-header.js';
+import type { Identity } from '../auth/registry-auth.js';
+import { insecureHosts } from '@berth/core';
+
+export interface EngineFaceOptions extends TransferDeps {
+  images: ImageService;
+  root: string;
+  /**
+   * When the face may listen beyond loopback because auth is configured: who the request is.
+   * Anonymous requests are refused (401); absent, every request is served.
+   */
+  identify?: (req: FastifyRequest, reply: FastifyReply) => Promise<Identity>;
+}
+
+const MAX_AUTH_BODY = 64 * 1024;
+
+async function readJsonBody(req: FastifyRequest): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req.raw as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_AUTH_BODY) throw new EngineError(413, 'request body too large');
+    chunks.push(c);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  } catch {
+    throw new EngineError(400, 'invalid JSON body');
+  }
+}
+
+/** `/images/NAME/json` → NAME and `json`; names keep their slashes, colons and `@`. */
+function imageAction(path: string): { name: string; action: string } | undefined {
+  const m = /^\/images\/(.+?)(?:\/(json|history|tag|push|get))?$/.exec(path);
+  if (!m) return undefined;
+  return { name: m[1]!, action: m[2] ?? '' };
+}
+
+/** JSON as dockerd writes it: the docker client reads an error body only under exactly `application/json`. */
+function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
+  return reply.header('content-type', 'application/json').serializer((v: unknown) => v as string).send(`${JSON.stringify(body)}\n`);
+}
+
+export async function registerEngineFace(app: FastifyInstance, options: EngineFaceOptions): Promise<void> {
+  const { images } = options;
+
+  const dispatch = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const url = new URL(req.url, 'http://engine');
+    const split = splitVersion(decodeURIComponent(url.pathname));
+    if (!split) throw new EngineError(404, 'page not found');
+    if (split.explicit) {
+      const refused = unsupportedVersion(split.version);
+      if (refused) throw new EngineError(400, refused);
+    }
+    const { path } = split;
+    const method = req.method;
+    if (path === '/_ping' && (method === 'GET' || method === 'HEAD')) return ping(reply, method === 'HEAD');
+    if (options.identify) {
+      const who = await options.identify(req, reply);
+      if (who.kind === 'anonymous') throw new EngineError(401, 'authentication required');
+    }
+    const r: EngineRequest = { req, reply, query: url.searchParams, version: split.version };
+    switch (`${method} ${path}`) {
+      case 'GET /version':
+        return version();
+      case 'GET /info':
+        return info(images, options.root, insecureHosts());
+      case 'GET /images/json':
+        return listImages(images, r);
+      case 'POST /images/create':
+        return createImage(options, r);
+      case 'POST /images/prune':
+        return pruneImages(images, r);
+      case 'GET /images/search':
+        return searchImages(options, r);
+      case 'GET /images/get':
+        return saveImages(images, url.searchParams.getAll('names'), r);
+      case 'POST /images/load':
+        return loadImages(images, r);
+      case 'POST /auth':
+        return auth(options, (await readJsonBody(req)) as AuthConfigBody);
+    }
+    const image = imageAction(path);
+    if (image) {
+      const { name, action } = image;
+      if (method === 'GET' && action === 'json') return inspectImage(images, name, r);
+      if (method === 'GET' && action === 'history') return images.history(name);
+      if (method === 'GET' && action === 'get') return saveImages(images, [name], r);
+      if (method === 'POST' && action === 'tag') return tagImage(images, name, r);
+      if (method === 'POST' && action === 'push') return pushImage(options, name, r);
+      if (method === 'DELETE' && action === '') return removeImage(images, name, r);
+    }
+    throw new EngineError(404, 'page not found');
+  };
+
+  await app.register(async (scope) => {
+    // Bodies (archives, tarballs) are streams the endpoints read themselves.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    scope.addHook('onRequest', async (_req, reply) => {
+      // Set on the raw response, so streamed (hijacked) answers carry them too.
+      reply.raw.setHeader('api-version', API_VERSION);
+      reply.raw.setHeader('docker-experimental', 'false');
+      reply.raw.setHeader('ostype', 'linux');
+      reply.raw.setHeader('server', `berthd/${BERTHD_VERSION} (linux)`);
+    });
+    scope.setErrorHandler((err, req, reply) => {
+      const e = toEngineError(err);
+      if (e.status >= 500) req.log.error({ err }, 'engine request failed');
+      else req.log.info({ status: e.status }, e.message);
+      return sendJson(reply.code(e.status), { message: e.message });
+    });
+    scope.route({
+      method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      url: '/*',
+      handler: async (req, reply) => {
+        const result = await dispatch(req, reply);
+        if (reply.sent || reply.raw.headersSent) return reply;
+        return sendJson(reply.code(200), result);
+      },
+    });
+  });
+}

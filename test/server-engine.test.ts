@@ -1,0 +1,239 @@
+// berthd's Docker Engine API face driven by the real docker CLI (DOCKER_HOST=tcp://berthd): images,
+// pull from a docker-registry started here, tag, inspect, history, rmi, prune, save, load, push,
+// search, import, version and info; each compared with what `berth` prints on the same root.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { busyboxRootfs, rootfsTar, run, startRegistry, type RegistryPeer, type RunOptions, type RunResult } from '@berth/testkit';
+import { newStore, type Store } from './support/berth.js';
+import { BERTHD_BIN, startBerthd, type Berthd } from './support/berthd.js';
+
+let work: string;
+let rootfsTarPath: string;
+let registry: RegistryPeer;
+let source: Store;
+let served: Store;
+let berthd: Berthd;
+let dockerConfig: string;
+let image: string;
+let sourceId: string;
+
+/** The docker CLI talking to berthd's Engine face (`host`: a DOCKER_HOST). */
+function dk(args: string[], options: RunOptions & { host?: string } = {}): Promise<RunResult> {
+  const env = { ...process.env, ...(options.env ?? {}), DOCKER_HOST: options.host ?? `tcp://${berthd.host}`, DOCKER_CONFIG: dockerConfig };
+  return run('docker', args, { ...options, env });
+}
+
+async function dkOk(args: string[], options: RunOptions & { host?: string } = {}): Promise<string> {
+  const r = await dk(args, options);
+  if (r.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const IMAGES_FORMAT = '{{.ID}} {{.Repository}} {{.Tag}} {{.Digest}} {{.Size}}';
+
+/**
+ * `docker images` through berthd and `berth images` on its root print the same rows. Within one
+ * image docker's rows follow Go's random map order (berth sorts them), so rows are compared sorted.
+ */
+async function expectSameImages(extra: string[] = []): Promise<string> {
+  const sorted = (s: string): string[] => s.split('\n').filter(Boolean).sort();
+  const viaDocker = await dkOk(['images', '--format', IMAGES_FORMAT, ...extra]);
+  expect(sorted(viaDocker)).toEqual(sorted(await served.ok(['images', '--format', IMAGES_FORMAT, ...extra])));
+  return viaDocker;
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'server-engine-'));
+  dockerConfig = join(work, 'docker-config');
+  rootfsTarPath = await rootfsTar(await busyboxRootfs(join(work, 'rootfs')), join(work, 'rootfs.tar'));
+  registry = await startRegistry();
+  source = await newStore('engine-src-');
+  image = `${registry.host}/team/app:1`;
+  sourceId = (await source.ok(['import', '-c', 'CMD ["cat", "/hello.txt"]', '-m', 'from the suite', rootfsTarPath, image])).trim();
+  await source.ok(['push', image]);
+  served = await newStore('engine-root-');
+  berthd = await startBerthd(served.root);
+}, 120_000);
+
+afterAll(async () => {
+  await berthd?.stop();
+  await registry?.stop();
+  await Promise.all([source?.cleanup(), served?.cleanup()]);
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('the docker CLI against berthd', () => {
+  it('docker version and docker info', async () => {
+    const version = await dkOk(['version']);
+    expect(version).toMatch(/Server: berthd\n Engine:\n  Version:\s+0\.1\.0\n  API version:\s+1\.56 \(minimum version 1\.40\)/);
+    const info = await dkOk(['info', '--format', '{{.Images}} {{.DockerRootDir}} {{.OSType}} {{.Driver}}']);
+    expect(info.trim()).toBe(`0 ${served.root} linux berth`);
+    // dockerd's answer to a client below the minimum, a 400 the CLI prints.
+    const old = await dk(['version'], { env: { DOCKER_API_VERSION: '1.30' } });
+    expect(old.stderr).toContain('Error response from daemon: client version 1.30 is too old. Minimum supported API version is 1.40, please upgrade your client to a newer version');
+  });
+
+  it('pulls from docker-registry with docker\'s lines, and berth shows the same image', async () => {
+    const out = await dkOk(['pull', image]);
+    const layer = (await source.ok(['image', 'inspect', '-f', '{{index .RootFS.Layers 0}}', image])).trim();
+    expect(out).toMatch(new RegExp(`^1: Pulling from team/app|^1: Pulling from ${registry.host.replace(/\./g, '\\.')}/team/app`));
+    expect(out).toMatch(/: Pull complete\n/);
+    expect(out).toMatch(/\nDigest: sha256:[0-9a-f]{64}\nStatus: Downloaded newer image for /);
+    expect(out.trim().split('\n').pop()).toBe(image);
+    expect((await served.ok(['images', '-q', '--no-trunc'])).trim()).toBe(sourceId);
+    expect((await served.ok(['image', 'inspect', '-f', '{{index .RootFS.Layers 0}}', image])).trim()).toBe(layer);
+    const rows = await expectSameImages();
+    expect(rows).toContain(`${sourceId.slice(7, 19)} ${registry.host}/team/app 1 `);
+    await expectSameImages(['--no-trunc', '--digests']);
+    // Pulled again: up to date, as dockerd says.
+    expect(await dkOk(['pull', image])).toContain(`Status: Image is up to date for ${image}`);
+  });
+
+  it('tag, image inspect and history print what berth prints', async () => {
+    await dkOk(['tag', image, 'local/app:v2']);
+    await expectSameImages();
+    const inspectFormat = '{{.Id}} {{json .RepoTags}} {{json .RepoDigests}} {{.Size}} {{.Comment}} {{json .Config.Cmd}} {{.Os}}/{{.Architecture}}';
+    const viaDocker = await dkOk(['image', 'inspect', '-f', inspectFormat, 'local/app:v2']);
+    expect(viaDocker).toBe(await served.ok(['image', 'inspect', '-f', inspectFormat, 'local/app:v2']));
+    expect(viaDocker).toContain(' from the suite ["cat","/hello.txt"] ');
+    const historyFormat = '{{.ID}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}';
+    const history = await dkOk(['history', '--format', historyFormat, 'local/app:v2']);
+    expect(history).toBe(await served.ok(['history', '--format', historyFormat, 'local/app:v2']));
+    expect(history).toContain('from the suite');
+    expect(await dkOk(['history', '-q', '--no-trunc', 'local/app:v2'])).toBe(`${sourceId}\n`);
+  });
+
+  it('refuses what dockerd refuses, with its status and words', async () => {
+    const missing = await dk(['image', 'inspect', 'nope:1']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No such image: nope:1');
+    // Two repositories name it: removing by ID needs force (409 conflict).
+    const conflict = await dk(['rmi', sourceId.slice(7, 19)]);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toMatch(/Error response from daemon: conflict: unable to delete \w{12} \(must be forced\) - image is referenced in multiple repositories/);
+    const bad = await dk(['pull', `${registry.host}/team/none:1`]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`manifest for ${registry.host}/team/none:1 not found`);
+  });
+
+  it('save streams a docker archive that berth and docker load back', async () => {
+    const viaDocker = join(work, 'via-docker.tar');
+    await dkOk(['save', '-o', viaDocker, image, 'local/app:v2']);
+    const viaBerth = join(work, 'via-berth.tar');
+    await served.ok(['save', '-o', viaBerth, image, 'local/app:v2']);
+    expect((await readFile(viaDocker)).equals(await readFile(viaBerth))).toBe(true);
+    const other = await newStore('engine-load-');
+    try {
+      expect(await other.ok(['load', '-i', viaDocker])).toContain(`Loaded image: ${image}`);
+      expect(new Set((await other.ok(['images', '-q', '--no-trunc'])).trim().split('\n'))).toEqual(new Set([sourceId]));
+    } finally {
+      await other.cleanup();
+    }
+    const missing = await dk(['save', '-o', join(work, 'none.tar'), 'nope:1']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No such image: nope:1');
+  });
+
+  it('rmi, then load puts the images back', async () => {
+    const removed = await dkOk(['rmi', 'local/app:v2']);
+    expect(removed).toBe('Untagged: local/app:v2\n');
+    await expectSameImages();
+    const out = await dkOk(['load', '-i', join(work, 'via-docker.tar')]);
+    expect(out).toContain('Loaded image: local/app:v2');
+    await expectSameImages();
+    // docker load through a pipe (body streamed), quiet: only the loaded lines.
+    const piped = await dkOk(['load', '-q'], { input: await readFile(join(work, 'via-docker.tar')) });
+    expect(piped).toBe(`Loaded image: ${image}\nLoaded image: local/app:v2\n`);
+  });
+
+  it('import (a body with --change and -m) and image prune', async () => {
+    const id = (await dkOk(['import', '-c', 'ENV A=b', '-m', 'via engine', rootfsTarPath])).trim();
+    expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect((await served.ok(['image', 'inspect', '-f', '{{json .Config.Env}} {{.Comment}}', id])).trim()).toBe('["A=b"] via engine');
+    await expectSameImages(['-a']);
+    const pruned = await dkOk(['image', 'prune', '-f']);
+    expect(pruned).toContain(`deleted: ${id}`);
+    expect(pruned).toMatch(/Total reclaimed space: /);
+    expect(await served.ok(['images', '-a', '-q', '--no-trunc'])).not.toContain(id);
+    await expectSameImages(['-a']);
+  });
+
+  it('push to docker-registry through berthd, then pull it back elsewhere', async () => {
+    const target = `${registry.host}/team/pushed:7`;
+    await dkOk(['tag', image, target]);
+    const out = await dkOk(['push', target]);
+    expect(out).toContain(`The push refers to repository [${registry.host}/team/pushed]`);
+    expect(out).toMatch(/7: digest: sha256:[0-9a-f]{64} size: \d+\n/);
+    const other = await newStore('engine-pull-');
+    try {
+      await other.ok(['pull', target]);
+      expect((await other.ok(['images', '-q', '--no-trunc'])).trim()).toBe(sourceId);
+    } finally {
+      await other.cleanup();
+    }
+    // The image now knows its digest there, as after a docker push.
+    await expectSameImages(['--digests']);
+  });
+
+  it('search answers as berth search does', async () => {
+    const viaDocker = await dkOk(['search', `${registry.host}/team`]);
+    expect(viaDocker).toContain('team/app');
+    expect(viaDocker).toBe(await served.ok(['search', `${registry.host}/team`]));
+    expect(await dkOk(['search', '--format', '{{.Name}}', `${registry.host}/pushed`])).toBe('team/pushed\n');
+  });
+
+  it('image prune -a removes what no container uses', async () => {
+    await dkOk(['image', 'prune', '-a', '-f']);
+    expect(await served.ok(['images', '-a', '-q'])).toBe('');
+    expect(await dkOk(['images', '-q'])).toBe('');
+  });
+});
+
+describe('where the Engine face listens', () => {
+  it('--engine-listen unix:///PATH serves it on the socket and not on the registry port', async () => {
+    const sock = join(work, 'berthd.sock');
+    const other = await startBerthd(served.root, '127.0.0.1:0', ['--engine-listen', `unix://${sock}`]);
+    try {
+      // The socket opens just after the main listener.
+      for (let i = 0; i < 100 && !other.log().includes('Docker Engine API listening'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await stat(sock)).isSocket()).toBe(true);
+      expect(await dkOk(['info', '--format', '{{.DockerRootDir}}'], { host: `unix://${sock}` })).toBe(`${served.root}\n`);
+      const onMain = await fetch(`${other.url}/_ping`);
+      expect(onMain.status).toBe(404);
+      expect((await fetch(`${other.url}/v2/`)).status).toBe(200);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('refuses a non-loopback --engine-listen without TLS client certificates or auth', async () => {
+    const r = await run(process.execPath, [BERTHD_BIN, '--root', served.root, '--listen', '127.0.0.1:0', '--engine-listen', 'tcp://0.0.0.0:0'], { timeoutMs: 30_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('berthd: refusing to serve the Docker Engine API on 0.0.0.0:0: it is not a loopback address or unix socket, and neither TLS client certificates (--tls-ca with --tls-cert/--tls-key) nor auth (config "auth") are configured\n');
+  });
+
+  it('a registry on a public address serves no Engine API there, and says so', async () => {
+    const child = spawn(process.execPath, [BERTHD_BIN, '--root', served.root, '--listen', '0.0.0.0:0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no start: ${out}`)), 20_000);
+        child.stdout.on('data', () => {
+          const m = /Server listening at http:\/\/[^:]+:(\d+)/.exec(out);
+          if (m && out.includes('Docker Engine API is not served')) {
+            clearTimeout(t);
+            resolve(m[1]!);
+          }
+        });
+      });
+      expect((await fetch(`http://127.0.0.1:${port}/_ping`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/v2/`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
