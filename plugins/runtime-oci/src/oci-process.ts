@@ -72,12 +72,22 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
     // until the process is known to run (runc wrote the pid file) so that line can be dropped.
     const held: Buffer[] = [];
     let started = false;
-    child.stderr!.on('data', (chunk: Buffer) => {
+    const release = (): boolean => {
       if (!started && existsSync(pidFile)) {
         started = true;
         for (const c of held.splice(0)) o.io.stderr.write(c);
       }
-      if (started) o.io.stderr.write(chunk);
+      return started;
+    };
+    // A long-running process may write once and then nothing: the held lines go out as soon as
+    // the pid file shows it runs, not at the next write or at its end (`logs` of a `-d` container).
+    const poll = setInterval(() => {
+      if (held.length > 0 && release()) clearInterval(poll);
+    }, 50).unref();
+    child.on('close', () => clearInterval(poll));
+    child.on('error', () => clearInterval(poll));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      if (release()) o.io.stderr.write(chunk);
       else held.push(chunk);
     });
     const code = await new Promise<number>((resolve, reject) => {

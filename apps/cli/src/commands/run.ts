@@ -20,15 +20,22 @@ export default class Run extends BerthCommand {
     rm: Flags.boolean({ description: 'Automatically remove the container when it exits' }),
     detach: Flags.boolean({ char: 'd', description: 'Run container in background and print container ID' }),
     name: Flags.string({ description: 'Assign a name to the container' }),
-    env: Flags.string({ char: 'e', description: 'Set environment variables', multiple: true }),
+    env: Flags.string({ char: 'e', description: 'Set environment variables', multiple: true, multipleNonGreedy: true }),
     workdir: Flags.string({ char: 'w', description: 'Working directory inside the container' }),
     user: Flags.string({ char: 'u', description: 'Username or UID (format: <name|uid>[:<group|gid>])' }),
     entrypoint: Flags.string({ description: 'Overwrite the default ENTRYPOINT of the image' }),
-    volume: Flags.string({ char: 'v', description: 'Bind mount a volume (HOST-PATH:CONTAINER-PATH[:ro])', multiple: true }),
+    volume: Flags.string({ char: 'v', description: 'Bind mount a volume (HOST-PATH:CONTAINER-PATH[:ro])', multiple: true, multipleNonGreedy: true }),
     network: Flags.string({ description: 'Connect a container to a network: host (default) or none', aliases: ['net'] }),
     interactive: Flags.boolean({ char: 'i', description: 'Keep STDIN open even if not attached' }),
     tty: Flags.boolean({ char: 't', description: 'Allocate a pseudo-TTY' }),
   };
+
+  // docker run exits 125 when the container cannot be made or started (docker's failure, not the
+  // command's); the command's own exit code is set without throwing.
+  protected override async catch(err: Error): Promise<void> {
+    await super.catch(err);
+    if (process.exitCode === 1) process.exitCode = 125;
+  }
 
   async run(): Promise<void> {
     const { options, command } = splitAtImage(this.argv, VALUED);

@@ -37,7 +37,8 @@ export function inspectImage(s: StoreSnapshot, found: FoundImage, config: ImageC
     RepoTags: tagsOf(s, rec.id).map((t) => familiarString(parseNormalizedReference(t))),
     RepoDigests: rec.repoDigests.map((t) => familiarString(parseNormalizedReference(t))),
     Parent: rec.parent ?? '',
-    Comment: config.comment ?? '',
+    // moby's image inspect: without a top-level comment, the last history entry's (a commit's -m).
+    Comment: config.comment || (config.history?.[config.history.length - 1]?.comment ?? ''),
     Created: config.created ?? ZERO_TIME,
     DockerVersion: config.docker_version ?? '',
     Author: config.author ?? '',

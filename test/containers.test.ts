@@ -1,0 +1,210 @@
+// Containers against docker (the suite's dockerd): run, ps, logs, stop, start, rm, commit and
+// rmi's refusals, the same commands on the same imported busybox, compared where docker prints or
+// stores the same thing. Also the seed's example: container changes → commit → history → run.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxRootfs, requirePeer, rootfsTar } from '@berth/testkit';
+import { newStore, type Store } from './support/berth.js';
+import { docker, dockerOk } from './support/docker.js';
+import { diffTrees, imageTree } from './support/image-tree.js';
+
+const BASE = 'berth-containers/busybox:1';
+const CHANGES = 'echo hello > /f; mkdir -p /d/e; rm /bin/ls; echo x > /tmp/t; chmod 600 /f';
+let work: string;
+let store: Store;
+
+beforeAll(async () => {
+  requirePeer('runc');
+  work = await mkdtemp(join(tmpdir(), 'containers-'));
+  const tar = await rootfsTar(await busyboxRootfs(join(work, 'rootfs')), join(work, 'busybox.tar'));
+  await dockerOk(['import', '-c', 'CMD ["sh"]', tar, BASE]);
+  store = await newStore();
+  await store.ok(['import', '-c', 'CMD ["sh"]', tar, BASE]);
+});
+
+afterAll(async () => {
+  await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
+  await store?.cleanup();
+  for (const n of ['ct-job', 'ct-web', 'ct-same']) await docker(['rm', '-f', n]);
+  await rm(work, { recursive: true, force: true });
+});
+
+// The config blob fields docker commit writes, with what differs by nature (ids, times) masked.
+async function commitConfig(who: 'docker' | 'berth', image: string): Promise<Record<string, unknown>> {
+  const out = who === 'docker' ? await dockerOk(['save', image, '-o', join(work, `${who}.tar`)]) : await store.ok(['save', '-o', join(work, `${who}.tar`), image]);
+  void out;
+  const dir = await mkdtemp(join(work, 'x-'));
+  const { run } = await import('@berth/testkit');
+  await run('tar', ['-xf', join(work, `${who}.tar`), '-C', dir]);
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { Config: string }[];
+  const cfg = JSON.parse(await readFile(join(dir, manifest[0]!.Config), 'utf8')) as Record<string, unknown>;
+  const mask = (c: Record<string, unknown>): Record<string, unknown> => ({ ...c, Hostname: '<id12>' });
+  const history = (cfg['history'] as Record<string, unknown>[]).map(({ created: _c, ...h }) => h);
+  return {
+    author: cfg['author'],
+    config: mask(cfg['config'] as Record<string, unknown>),
+    container_config: mask(cfg['container_config'] as Record<string, unknown>),
+    container: typeof cfg['container'] === 'string' ? (cfg['container'] as string).length : undefined,
+    history,
+    layers: (cfg['rootfs'] as { diff_ids: string[] }).diff_ids.length,
+  };
+}
+
+describe('the seed example: container changes become an image', () => {
+  it('run → commit (-a -m -c) → history → run of the new image, as docker makes it', async () => {
+    const d = await docker(['run', '--name', 'ct-job', '--network', 'none', BASE, 'sh', '-c', CHANGES]);
+    expect(d.code, d.stderr).toBe(0);
+    const b = await store.berth(['run', '--name', 'ct-job', '--network', 'none', BASE, 'sh', '-c', CHANGES]);
+    expect(b.code, b.stderr).toBe(0);
+    const commitArgs = ['commit', '-a', 'Jane <jane@example.com>', '-m', 'add f', '-c', 'CMD ["cat", "/f"]', '-c', 'ENV MODE=committed', 'ct-job', 'ct/committed:1'];
+    const dc = await dockerOk(commitArgs);
+    const bc = await store.ok(commitArgs);
+    expect(bc).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(dc).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+
+    // The config: the container's config with the changes, container_config, author, history.
+    expect(await commitConfig('berth', 'ct/committed:1')).toEqual(await commitConfig('docker', 'ct/committed:1'));
+    // The files: the same tree, whiteout and modes included.
+    await dockerOk(['save', '-o', join(work, 'd-commit.tar'), 'ct/committed:1']);
+    await store.ok(['save', '-o', join(work, 'b-commit.tar'), 'ct/committed:1']);
+    expect(diffTrees(await imageTree(join(work, 'd-commit.tar')), await imageTree(join(work, 'b-commit.tar')), ['docker', 'berth'])).toEqual([]);
+
+    // history: the commit's line is the container's command, with the comment.
+    const fmt = ['history', '--format', '{{.CreatedBy}}|{{.Comment}}', '--no-trunc', 'ct/committed:1'];
+    expect(await store.ok(fmt)).toBe(await dockerOk(fmt));
+    expect((await store.ok(fmt)).split('\n')[0]).toBe(`sh -c ${CHANGES}|add f`);
+    const inspect = ['image', 'inspect', '-f', '{{.Parent}} {{.Author}} {{.Comment}} {{.Config.Cmd}} {{.Config.Env}}', 'ct/committed:1'];
+    const baseId = (await store.ok(['image', 'inspect', '-f', '{{.Id}}', BASE])).trim();
+    expect(await store.ok(inspect)).toBe(`${baseId} Jane <jane@example.com> add f [cat /f] [MODE=committed]\n`);
+
+    // The new image runs with the changes in it.
+    const shown = await store.berth(['run', '--rm', 'ct/committed:1']);
+    expect(shown.stdout).toBe('hello\n');
+    const ls = await store.berth(['run', '--rm', 'ct/committed:1', 'sh', '-c', 'test -e /bin/ls || echo gone; cat /tmp/t; echo $MODE']);
+    expect(ls.stdout).toBe('gone\nx\ncommitted\n');
+  });
+
+  it('a commit without changes records an empty layer, as docker does', async () => {
+    await store.ok(['run', '--name', 'ct-same', '--network', 'none', BASE, 'true']);
+    await dockerOk(['run', '--name', 'ct-same', '--network', 'none', BASE, 'true']);
+    await store.ok(['commit', 'ct-same', 'ct/same:1']);
+    await dockerOk(['commit', 'ct-same', 'ct/same:1']);
+    const fmt = ['history', '--format', '{{.CreatedBy}}|{{.Size}}', 'ct/same:1'];
+    expect(await store.ok(fmt)).toBe(await dockerOk(fmt));
+    const layers = ['image', 'inspect', '-f', '{{len .RootFS.Layers}}', 'ct/same:1'];
+    expect(await store.ok(layers)).toBe(await dockerOk(layers));
+  });
+});
+
+describe('run -d, ps, logs, stop, start, rm', () => {
+  it('a detached container outlives the command; logs keep stdout and stderr apart', async () => {
+    const script = 'echo out; echo err >&2; while true; do sleep 1; done';
+    const id = (await store.ok(['run', '-d', '--name', 'ct-web', '--network', 'none', BASE, 'sh', '-c', script])).trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    await dockerOk(['run', '-d', '--name', 'ct-web', '--network', 'none', BASE, 'sh', '-c', script]);
+    const ps = await store.ok(['ps']);
+    expect(ps.split('\n')[0]).toMatch(/^CONTAINER ID   IMAGE {24}COMMAND {18}CREATED +STATUS +PORTS +NAMES$/);
+    expect(ps).toMatch(new RegExp(`^${id.slice(0, 12)}   berth-containers/busybox:1   "sh -c 'echo out; ec…"   (Less than a second|\\d+ seconds?) ago +Up (Less than a second|\\d+ seconds?) +ct-web$`, 'm'));
+    // The columns docker fills the same way (the times aside).
+    const fmt = ['ps', '--format', '{{.Image}}|{{.Command}}|{{.Ports}}|{{.Names}}|{{.State}}'];
+    expect(await store.ok(fmt)).toBe(await dockerOk(fmt));
+    const noTrunc = ['ps', '--no-trunc', '--format', '{{.Command}}'];
+    expect(await store.ok(noTrunc)).toBe(await dockerOk(noTrunc));
+    // Output reaches the log shortly after the start.
+    let logs = await store.berth(['logs', 'ct-web']);
+    for (let i = 0; i < 50 && logs.stdout === ''; i++) logs = await store.berth(['logs', 'ct-web']);
+    expect(logs.stdout).toBe('out\n');
+    expect(logs.stderr).toBe('err\n');
+    expect(await store.ok(['ps', '-q'])).toBe(`${id.slice(0, 12)}\n`);
+    expect(await store.ok(['ps', '-q', '--no-trunc'])).toBe(`${id}\n`);
+
+    // rm refuses a running container; rmi refuses its image.
+    const refused = await store.berth(['rm', 'ct-web']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`Error: You cannot remove a running container ${id}. Stop the container before attempting removal or force remove\n`);
+
+    // stop: SIGTERM is ignored by the shell as PID 1, so SIGKILL after -t.
+    const started = Date.now();
+    expect(await store.ok(['stop', '-t', '1', 'ct-web'])).toBe('ct-web\n');
+    expect(Date.now() - started).toBeLessThan(8000);
+    await dockerOk(['stop', '-t', '1', 'ct-web']);
+    const status = ['ps', '-a', '--filter', 'name=ct-web', '--format', '{{.Status}}'];
+    const bStatus = (await store.ok(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).split('\n').find((l) => l.startsWith('ct-web '));
+    expect(bStatus).toMatch(/^ct-web Exited \(137\) (Less than a second|\d+ seconds?) ago$/);
+    expect(await dockerOk(status)).toMatch(/^Exited \(137\) /);
+
+    // start reruns it in the same rootfs; the log goes on.
+    expect(await store.ok(['start', 'ct-web'])).toBe('ct-web\n');
+    expect((await store.ok(['ps', '--format', '{{.Names}} {{.State}}'])).trim()).toBe('ct-web running');
+    for (let i = 0; i < 50 && (await store.ok(['logs', 'ct-web'])) !== 'out\nout\n'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await store.ok(['logs', 'ct-web'])).toBe('out\nout\n');
+    expect(await store.ok(['rm', '-f', 'ct-web'])).toBe('ct-web\n');
+    expect(await store.ok(['ps', '-aq'])).not.toContain(id.slice(0, 12));
+  });
+
+  it('run in the foreground: output, exit code, --rm, -e/-w/-u, -v, and start -a', async () => {
+    const before = await store.ok(['ps', '-aq']);
+    const host = join(work, 'bind');
+    await import('node:fs/promises').then((fs) => fs.mkdir(host, { recursive: true }));
+    await writeFile(join(host, 'in.txt'), 'from the host\n');
+    const r = await store.berth(['run', '--rm', '-e', 'A=1', '-w', '/tmp/wd', '-u', 'nobody', '-v', `${host}:/mnt:ro`, BASE, 'sh', '-c', 'echo $A $(pwd) $(id -u); cat /mnt/in.txt; echo e >&2; exit 3']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('1 /tmp/wd 65534\nfrom the host\n');
+    expect(r.stderr).toBe('e\n');
+    // --rm: nothing is left behind.
+    expect(await store.ok(['ps', '-aq'])).toBe(before);
+
+    await store.ok(['run', '--name', 'ct-again', BASE, 'sh', '-c', 'echo run >> /count; cat /count']);
+    const again = await store.berth(['start', '-a', 'ct-again']);
+    expect(again.stdout).toBe('run\nrun\n');
+    expect(await store.ok(['logs', 'ct-again'])).toBe('run\nrun\nrun\n');
+    await store.ok(['rm', 'ct-again']);
+  });
+
+  it('names: docker\'s clash message (exit 125), generated adjective_surname names', async () => {
+    await store.ok(['run', '--name', 'ct-dup', BASE, 'true']);
+    const clash = await store.berth(['run', '--name', 'ct-dup', BASE, 'true']);
+    expect(clash.code).toBe(125);
+    const id = (await store.ok(['ps', '-aq', '--no-trunc', '-l'])).trim();
+    expect(clash.stderr).toBe(`Error: Conflict. The container name "/ct-dup" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.\n`);
+    await store.ok(['rm', 'ct-dup']);
+    await store.ok(['run', BASE, 'true']);
+    expect((await store.ok(['ps', '-l', '--format', '{{.Names}}'])).trim()).toMatch(/^[a-z]+_[a-z]+$/);
+    await store.ok(['rm', (await store.ok(['ps', '-lq'])).trim()]);
+  });
+
+  it('a missing command exits 127 with the runtime\'s reason', async () => {
+    const r = await store.berth(['run', '--rm', BASE, 'nosuchcmd']);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toMatch(/^Error: .*nosuchcmd.*\n$/);
+  });
+});
+
+describe('rmi and containers', () => {
+  it('refuses an image a container uses, with docker\'s messages, unless forced', async () => {
+    await store.ok(['tag', BASE, 'ct/used:1']);
+    await dockerOk(['tag', BASE, 'ct/used:1']);
+    await store.ok(['run', '--name', 'ct-user', 'ct/used:1', 'true']);
+    await dockerOk(['run', '--name', 'ct-user', '--network', 'none', 'ct/used:1', 'true']);
+    const mask = (s: string): string => s.replace(/^Error response from daemon: |^Error: /m, '').replace(/[0-9a-f]{12}/g, '<id>');
+    const byTag = ['rmi', 'ct/used:1'];
+    // Two tags: untagging one is fine; the last one is refused.
+    expect(await store.ok(byTag)).toBe(await dockerOk(byTag));
+    const last = ['rmi', BASE];
+    const d = await docker(last);
+    const b = await store.berth(last);
+    expect(b.code).toBe(1);
+    expect(mask(b.stderr)).toBe(mask(d.stderr));
+    expect(b.stderr).toMatch(/^Error: conflict: unable to remove repository reference "berth-containers\/busybox:1" \(must force\) - container [0-9a-f]{12} is using its referenced image [0-9a-f]{12}\n$/);
+    const byId = async (who: 'd' | 'b'): Promise<string> => {
+      const id = (await (who === 'd' ? dockerOk : store.ok)(['image', 'inspect', '-f', '{{.Id}}', BASE])).trim().slice(7, 19);
+      const r = await (who === 'd' ? docker : store.berth)(['rmi', id]);
+      return mask(r.stderr);
+    };
+    expect(await byId('b')).toBe(await byId('d'));
+    await store.ok(['rm', 'ct-user']);
+    await docker(['rm', 'ct-user']);
+  });
+});
