@@ -118,7 +118,7 @@ export default class Build extends BerthCommand {
       if (!quiet) {
         const { humanSize } = await import('@berth/core');
         // docker's CLI ends its (non-terminal) progress line with two carriage returns.
-        process.stdout.write(`Sending build context to Docker daemon ${humanSize(sentBytes ?? (await contextTarSize(contextDir, ignore))).padStart(8)}\r\r\n`);
+        process.stdout.write(`Sending build context to Docker daemon ${humanSize(sentBytes ?? (await contextTarSize(contextDir, ignore, dockerfilePath))).padStart(8)}\r\r\n`);
       }
       const service = await this.images(flags.root);
       const sink = new Writable({ write: (_c, _e, cb) => cb() });

@@ -3,8 +3,8 @@
 // absolute names and writes through symlinks are refused; symlinks are created as links and only
 // ever resolved by the builder inside the context.
 import { createWriteStream } from 'node:fs';
-import { copyFile, lstat, mkdir, symlink, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, lstat, mkdir, stat, symlink, utimes } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
@@ -54,15 +54,23 @@ export async function unpackContext(input: Readable, dir: string): Promise<void>
 
 /**
  * Bytes of the tar docker's CLI would send for this context (what `Sending build context to
- * Docker daemon` counts): a 512-byte header per entry, data padded to 512, two end blocks.
+ * Docker daemon` counts): a 512-byte header per entry, data padded to 512, two end blocks. The
+ * Dockerfile and .dockerignore are always sent (TrimBuildFilesFromExcludes), even when ignored.
+ * (A Dockerfile from outside the context is sent differently by the CLI: not counted here.)
  */
-export async function contextTarSize(dir: string, ignore?: IgnoreMatcher): Promise<number> {
+export async function contextTarSize(dir: string, ignore?: IgnoreMatcher, dockerfile?: string): Promise<number> {
   let total = 1024;
+  const entry = (name: string, size: number): number => 512 + (Buffer.byteLength(name) > 100 ? 1024 : 0) + Math.ceil(size / 512) * 512;
   for await (const e of walkContext(dir, ignore ? { ignore } : {})) {
     // Go's tar writes a PAX header (two more blocks) for names over 100 bytes.
-    const name = e.type === 'dir' ? `${e.path}/` : e.path;
-    total += 512 + (Buffer.byteLength(name) > 100 ? 1024 : 0);
-    if (e.type === 'file') total += Math.ceil(e.stat.size / 512) * 512;
+    total += entry(e.type === 'dir' ? `${e.path}/` : e.path, e.type === 'file' ? e.stat.size : 0);
+  }
+  const rel = dockerfile === undefined ? undefined : relative(dir, dockerfile);
+  const always = [...(rel !== undefined && !rel.startsWith('..') ? [rel] : []), '.dockerignore'];
+  for (const name of always) {
+    if (!ignore?.ignores(name)) continue;
+    const st = await stat(join(dir, name)).catch(() => undefined);
+    if (st?.isFile()) total += entry(name, st.size);
   }
   return total;
 }
