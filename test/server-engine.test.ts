@@ -185,6 +185,28 @@ describe('the docker CLI against berthd', () => {
     expect(await dkOk(['search', '--format', '{{.Name}}', `${registry.host}/pushed`])).toBe('team/pushed\n');
   });
 
+  it('docker login checks the password at the registry through /auth, and pull uses the credentials it sends', async () => {
+    const secured = await startRegistry({ auth: 'htpasswd' });
+    try {
+      const wrong = await dk(['login', '-u', 'tester', '--password-stdin', secured.host], { input: 'wrong-pw\n' });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain('Error response from daemon:');
+      const right = await dk(['login', '-u', 'tester', '--password-stdin', secured.host], { input: `${secured.users.tester}\n` });
+      expect(right.stdout).toContain('Login Succeeded');
+      const target = `${secured.host}/team/secret:1`;
+      await dkOk(['tag', image, target]);
+      expect(await dkOk(['push', target])).toMatch(/1: digest: sha256:/);
+      await dkOk(['logout', secured.host]);
+      // Without credentials the registry refuses, and dockerd's words come back.
+      const refused = await dk(['pull', target]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('pull access denied for');
+      await dkOk(['rmi', target]);
+    } finally {
+      await secured.stop();
+    }
+  });
+
   it('image prune -a removes what no container uses', async () => {
     await dkOk(['image', 'prune', '-a', '-f']);
     expect(await served.ok(['images', '-a', '-q'])).toBe('');

@@ -70,9 +70,10 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
     registryAdapter: (h) => pluginHost.registryAdapter(h),
     // `changes` are Dockerfile instructions, parsed by the same frontend `berth import --change` uses.
     applyChanges: async (config, changes) => (changes.length === 0 ? config : (await import('@berth/builder-dockerfile')).applyDockerfileChanges(config, changes)),
-    // Allowed beyond loopback because auth is configured (not TLS client certificates): check credentials.
-    ...(auth && !options.tls?.ca ? { identify: (req, reply) => auth.identify(req, reply) } : {}),
   };
+  // Beyond loopback because auth is configured (not TLS client certificates): every request needs credentials.
+  const engineAddress = engineListen.kind === 'main' ? options.listen : engineListen.kind === 'tcp' ? engineListen.address : undefined;
+  if (auth && !options.tls?.ca && engineAddress !== undefined && !isLoopbackListen(engineAddress)) engine.identify = (req, reply) => auth.identify(req, reply);
   // Unset: the main address too, unless that would open the Engine face to the network.
   const mainRefusal = engineListen.kind === 'main' ? refuseOpenListen(options.listen, security, 'Docker Engine API') : undefined;
   const app = await buildServer({

@@ -3,7 +3,7 @@
 // credentials are the client's (X-Registry-Auth), never berthd's own.
 import { Readable } from 'node:stream';
 import {
-  BerthError, emptyContainerConfig, filterSearchResults, parseNormalizedReference, parsePlatform, parseSearchFilters, parseTagReference,
+  BerthError, emptyContainerConfig, isBerthError, filterSearchResults, parseNormalizedReference, parsePlatform, parseSearchFilters, parseTagReference,
   searchLimit, serverHost, splitSearchTerm, type ContainerConfig, type ImageService, type Reference, type RegistryAdapter,
 } from '@berth/core';
 import { EngineError } from './engine-error.js';
@@ -53,7 +53,9 @@ async function pull(deps: TransferDeps, fromImage: string, r: EngineRequest): Pr
     }
     out.finish();
   } catch (err) {
-    out.finish(err);
+    // dockerd answers "pull access denied" as not found (404): a 401 would make the docker CLI
+    // prompt for a login and retry.
+    out.finish(isBerthError(err, 'ERR_UNAUTHORIZED') ? new EngineError(404, err.message) : err);
   }
 }
 
