@@ -1,7 +1,7 @@
 // Containers against docker (the suite's dockerd): run, ps, logs, stop, start, rm, commit and
 // rmi's refusals, the same commands on the same imported busybox, compared where docker prints or
 // stores the same thing. Also the seed's example: container changes → commit → history → run.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
   await store?.cleanup();
-  for (const n of ['ct-job', 'ct-web', 'ct-same']) await docker(['rm', '-f', n]);
+  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb']) await docker(['rm', '-f', n]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -206,5 +206,32 @@ describe('rmi and containers', () => {
     expect(await byId('b')).toBe(await byId('d'));
     await store.ok(['rm', 'ct-user']);
     await docker(['rm', 'ct-user']);
+  });
+});
+
+describe('the seed example: a built web image run detached', () => {
+  it('builds the seed Dockerfile; run -d --name web, then logs and ps show it as docker does', async () => {
+    const ctx = join(work, 'seed');
+    await cp(new URL('./fixtures/dockerfiles/26-seed-example', import.meta.url), ctx, { recursive: true });
+    const df = join(ctx, 'Dockerfile');
+    await writeFile(df, (await readFile(df, 'utf8')).replace(/^FROM .*$/m, `FROM ${BASE}`));
+    await store.ok(['build', '-q', '-t', 'ct/seed:1', ctx]);
+    await dockerOk(['build', '-q', '-t', 'ct/seed:1', ctx]);
+    const id = (await store.ok(['run', '-d', '--name', 'ct-seedweb', 'ct/seed:1'])).trim();
+    await dockerOk(['run', '-d', '--name', 'ct-seedweb', '--network', 'none', 'ct/seed:1']);
+    let logs = '';
+    for (let i = 0; i < 50 && !logs.includes('hello from berth'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      logs = await store.ok(['logs', 'ct-seedweb']);
+    }
+    expect(logs.split('\n')[0]).toBe('<h1>hello from berth</h1>');
+    // The image's CMD as the command; no PORTS without a bridge network (EXPOSE 80 notwithstanding).
+    const fmt = ['ps', '--format', '{{.Image}}|{{.Command}}|{{.Ports}}|{{.Names}}|{{.State}}'];
+    expect(await store.ok(fmt)).toBe('ct/seed:1|"/run.sh"||ct-seedweb|running\n');
+    expect(await store.ok(fmt)).toBe(await dockerOk(fmt));
+    expect(await store.ok(['ps', '-q'])).toBe(`${id.slice(0, 12)}\n`);
+    expect(await store.ok(['rm', '-f', 'ct-seedweb'])).toBe('ct-seedweb\n');
+    await dockerOk(['rm', '-f', 'ct-seedweb']);
+    expect(await store.ok(['ps', '-q'])).toBe('');
   });
 });

@@ -44,6 +44,7 @@ export default class Ps extends BerthCommand {
         Command: () => goQuote(trunc ? ellipsis(command, 20) : command),
         CreatedAt: () => formatGoTime(new Date(Math.floor(created.getTime() / 1000) * 1000)),
         RunningFor: () => `${humanDuration(now.getTime() - Math.floor(created.getTime() / 1000) * 1000)} ago`,
+        // Docker lists ports only for bridge networks; with host or none (all berth has) it is empty.
         Ports: '',
         State: c.State.Status,
         Status: containerStatus(c, now),
