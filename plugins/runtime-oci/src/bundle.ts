@@ -23,6 +23,8 @@ export interface BundleSpec {
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
   mounts: readonly BindMount[];
   tty: boolean;
+  /** linux.seccomp (see seccomp.ts); none when undefined. */
+  seccomp?: object;
 }
 
 interface Mount { destination: string; type: string; source: string; options: string[] }
@@ -80,6 +82,7 @@ export function runtimeConfig(b: BundleSpec): object {
         '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
       ],
       readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+      ...(b.seccomp ? { seccomp: b.seccomp } : {}),
     },
   };
 }

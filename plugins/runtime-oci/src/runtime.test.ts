@@ -86,6 +86,24 @@ describe('running processes with runc', () => {
     }
   });
 
+  it('seccomp: the host\'s containers-common profile filters the process; BERTH_SECCOMP_PROFILE=unconfined lifts it, a missing file is refused', async () => {
+    const rootfs = await newRootfs();
+    const probe = ['/bin/busybox', 'grep', '^Seccomp:', '/proc/self/status'];
+    try {
+      // 2 = SECCOMP_MODE_FILTER. The profile comes with the podman and buildah peers.
+      const { existsSync } = await import('node:fs');
+      expect(existsSync('/usr/share/containers/seccomp.json'), 'install golang-github-containers-common (with podman/buildah, .ci/install-peers)').toBe(true);
+      expect((await runIn(rootfs, spec(probe))).stdout).toBe('Seccomp:\t2\n');
+      process.env['BERTH_SECCOMP_PROFILE'] = 'unconfined';
+      expect((await runIn(rootfs, spec(probe))).stdout).toBe('Seccomp:\t0\n');
+      process.env['BERTH_SECCOMP_PROFILE'] = join(dir, 'missing.json');
+      await expect(runIn(rootfs, spec(probe))).rejects.toMatchObject({ code: 'ERR_BERTH_CONFIG' });
+    } finally {
+      delete process.env['BERTH_SECCOMP_PROFILE'];
+      await rootfs.remove();
+    }
+  });
+
   it('kill() signals the process: SIGTERM gives 143', async () => {
     const rootfs = await newRootfs();
     try {

@@ -13,7 +13,8 @@ import {
   type RuntimeFactoryOptions,
   type RuntimeLayer,
 } from '@berth/core';
-import { runtimeConfig } from './bundle.js';
+import { DEFAULT_CAPABILITIES, runtimeConfig } from './bundle.js';
+import { seccompFor } from './seccomp.js';
 import { diffTar } from './diff-tar.js';
 import { LayerCache } from './layer-cache.js';
 import { ociKill, ociRun } from './oci-process.js';
@@ -94,7 +95,9 @@ export class OciRootfs implements Rootfs {
     const etcFiles = await this.writeEtcFiles(hostname, spec.network);
     const bundle = join(this.dir, 'bundle');
     await mkdir(bundle, { recursive: true });
+    const seccomp = await seccompFor(DEFAULT_CAPABILITIES);
     const config = runtimeConfig({
+      ...(seccomp ? { seccomp } : {}),
       rootfs: this.path, args: spec.args, env: spec.env, cwd: spec.cwd, user, hostname, network: spec.network, etcFiles, mounts: spec.mounts ?? [], tty: spec.tty ?? false,
     });
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config, null, 2));
