@@ -1,7 +1,7 @@
 // The layer a COPY/ADD/WORKDIR step makes, written straight from the filesystem index: the
 // changed entries and their parent directories, sorted by name, times clamped for reproducible
 // builds. Files of other images are extracted from their layers first (one pass per layer).
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -104,16 +104,19 @@ function header(path: string, n: FsNode, clamp?: Date): EntryHeader {
   }
 }
 
-/** Starts reading a small file now, so reads overlap while earlier entries are written. */
-function prefetch(h: EntryHeader, source?: string): Promise<Buffer> | undefined {
+/**
+ * A small file's bytes, read synchronously: for 20,000 files the promise API's open/fstat/read/
+ * close round trips cost more than the reads (the bench's 20,000-file layer: 1.1–2.4 s against
+ * 2.7–3.1 s with reads prefetched through the promise API, on the loaded 2-core machine).
+ */
+function smallBody(h: EntryHeader, source?: string): Buffer | undefined {
   if (source === undefined || (h.size ?? 0) > SMALL_FILE) return undefined;
-  return readFile(source).then((buf) => {
-    if (buf.length !== h.size) throw new Error(`${source} changed during the build (${h.size} bytes expected, ${buf.length} read)`);
-    return buf;
-  });
+  const buf = readFileSync(source);
+  if (buf.length !== h.size) throw new Error(`${source} changed during the build (${h.size} bytes expected, ${buf.length} read)`);
+  return buf;
 }
 
-function addEntry(pack: Pack, h: EntryHeader, source: string | undefined, body: Promise<Buffer> | undefined): Promise<void> {
+function addEntry(pack: Pack, h: EntryHeader, source: string | undefined, body: Buffer | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     // An empty regular file still needs its (empty) body, or tar-stream waits for one forever.
     if (source === undefined && h.type === 'file') {
@@ -122,7 +125,7 @@ function addEntry(pack: Pack, h: EntryHeader, source: string | undefined, body: 
     }
     // Small files are read whole (one read, no stream machinery): 20,000 of them add up.
     if (body) {
-      body.then((buf) => void pack.entry(h, buf, (err) => (err ? reject(err) : resolve())), reject);
+      pack.entry(h, body, (err) => (err ? reject(err) : resolve()));
       return;
     }
     const sink = pack.entry(h, (err) => (err ? reject(err) : resolve()));
@@ -155,22 +158,8 @@ export async function layerTar(fs: ImageFs, paths: readonly string[], opts: Laye
     if (n.type === 'file' && src === undefined && n.size > 0) throw new Error(`no content for ${p}`);
     return { h: header(p, n, opts.clamp), src: n.type === 'file' && n.size > 0 ? src : undefined };
   });
-  const AHEAD = 32;
-  const bodies: (Promise<Buffer> | undefined)[] = [];
-  const want = (i: number): Promise<Buffer> | undefined => {
-    if (i < entries.length && !(i in bodies)) {
-      const b = prefetch(entries[i]!.h, entries[i]!.src);
-      b?.catch(() => {}); // reported when its entry is written
-      bodies[i] = b;
-    }
-    return bodies[i];
-  };
   void (async () => {
-    for (let i = 0; i < entries.length; i++) {
-      for (let j = i; j < i + AHEAD; j++) want(j);
-      await addEntry(pack, entries[i]!.h, entries[i]!.src, want(i));
-      delete bodies[i];
-    }
+    for (const { h, src } of entries) await addEntry(pack, h, src, smallBody(h, src));
     pack.finalize();
   })().catch((err: Error) => pack.destroy(err));
   pipeline(pack as unknown as Readable, out).catch((err: Error) => out.destroy(err));
