@@ -144,6 +144,21 @@ describe('run -d, ps, logs, stop, start, rm', () => {
     expect(await store.ok(['ps', '-aq'])).not.toContain(id.slice(0, 12));
   });
 
+  it('logs -f follows a running container to its end; two processes racing for one name: one wins', async () => {
+    await store.ok(['run', '-d', '--name', 'ct-follow', BASE, 'sh', '-c', 'for i in 1 2 3; do echo $i; echo e$i >&2; sleep 0.3; done']);
+    const f = await store.berth(['logs', '-f', 'ct-follow']);
+    expect(f.stdout).toBe('1\n2\n3\n');
+    expect(f.stderr).toBe('e1\ne2\ne3\n');
+    // --tail counts lines of both streams, as docker's does: the last one was e3.
+    const tail = await store.berth(['logs', '--tail', '2', 'ct-follow']);
+    expect([tail.stdout, tail.stderr]).toEqual(['3\n', 'e3\n']);
+    await store.ok(['rm', 'ct-follow']);
+    const race = await Promise.all([1, 2].map(() => store.berth(['run', '--name', 'ct-race', BASE, 'true'])));
+    expect(race.map((r) => r.code).sort()).toEqual([0, 125]);
+    expect(race.find((r) => r.code === 125)!.stderr).toMatch(/^Error: Conflict\. The container name "\/ct-race" is already in use by container "[0-9a-f]{64}"\./);
+    await store.ok(['rm', 'ct-race']);
+  });
+
   it('run in the foreground: output, exit code, --rm, -e/-w/-u, -v, and start -a', async () => {
     const before = await store.ok(['ps', '-aq']);
     const host = join(work, 'bind');

@@ -4,9 +4,10 @@ import { BerthCommand } from '../base-command.js';
 export default class Logs extends BerthCommand {
   static override summary = 'Fetch the logs of a container';
   static override aliases = ['container:logs'];
-  static override examples = ['<%= config.bin %> logs web', '<%= config.bin %> logs -t --tail 5 web'];
+  static override examples = ['<%= config.bin %> logs web', '<%= config.bin %> logs -t --tail 5 web', '<%= config.bin %> logs -f web'];
   static override args = { container: Args.string({ description: 'CONTAINER', required: true }) };
   static override flags = {
+    follow: Flags.boolean({ char: 'f', description: 'Follow log output' }),
     timestamps: Flags.boolean({ char: 't', description: 'Show timestamps' }),
     tail: Flags.string({ char: 'n', description: 'Number of lines to show from the end of the logs', default: 'all' }),
   };
@@ -17,6 +18,7 @@ export default class Logs extends BerthCommand {
     const containers = await this.containers(flags.root);
     await containers.logs(args.container, { stdout: process.stdout, stderr: process.stderr }, {
       timestamps: flags.timestamps,
+      follow: flags.follow,
       ...(tail !== undefined && tail >= 0 ? { tail } : {}),
     });
   }

@@ -2,6 +2,8 @@
 // "time":"RFC3339Nano"}`, a line per newline-terminated piece (a partial line is flushed as its own
 // entry). `logs` reads them back and sends each to stdout or stderr.
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { formatRFC3339Nano } from './time.js';
@@ -54,12 +56,20 @@ export interface ReadLogOptions {
   timestamps?: boolean;
   /** Only the last N lines (`--tail`); undefined for all. */
   tail?: number;
+  /** `-f`: keep reading while this says the container runs. */
+  follow?: () => Promise<boolean>;
 }
 
 /** Writes a container's log to the two outputs, in order. A missing log is an empty one. */
 export async function readJsonLog(path: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: ReadLogOptions = {}): Promise<void> {
   const entries: LogEntry[] = [];
-  const input = createReadStream(path);
+  // What is there now is read as a stream; -f goes on from this offset.
+  const size = await stat(path).then((st) => st.size, () => 0);
+  if (size === 0) {
+    if (opts.follow) await followFrom(path, 0, out, opts);
+    return;
+  }
+  const input = createReadStream(path, { end: size - 1 });
   const missing = new Promise<boolean>((resolve) => {
     input.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ENOENT'));
     input.once('open', () => resolve(false));
@@ -84,4 +94,38 @@ export async function readJsonLog(path: string, out: { stdout: NodeJS.WritableSt
     }
   }
   for (const e of entries) write(e);
+  if (opts.follow) await followFrom(path, size, out, opts);
+}
+
+async function followFrom(path: string, offset: number, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: ReadLogOptions): Promise<void> {
+  let pending = '';
+  for (;;) {
+    // Checked before reading, so the last lines written before the exit are still read.
+    const running = await opts.follow!();
+    const size = await stat(path).then((st) => st.size, () => offset);
+    if (size > offset) {
+      const fh = await open(path, 'r');
+      try {
+        const buf = Buffer.alloc(size - offset);
+        await fh.read(buf, 0, buf.length, offset);
+        pending += buf.toString('utf8');
+      } finally {
+        await fh.close();
+      }
+      offset = size;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        try {
+          const e = JSON.parse(line) as LogEntry;
+          (e.stream === 'stderr' ? out.stderr : out.stdout).write(opts.timestamps ? `${e.time} ${e.log}` : e.log);
+        } catch {
+          // a torn line
+        }
+      }
+    }
+    if (!running) return;
+    await sleep(100);
+  }
 }

@@ -182,9 +182,14 @@ export class ContainerService {
     return commitContainer(this.images, rec, rootfs.diff(diffOptions), opts);
   }
 
-  async logs(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: ReadLogOptions = {}): Promise<void> {
+  async logs(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: Omit<ReadLogOptions, 'follow'> & { follow?: boolean } = {}): Promise<void> {
     const rec = await this.find(input);
-    await readJsonLog(rec.LogPath, out, opts);
+    const follow = opts.follow ? async (): Promise<boolean> => {
+      const now = await this.store.get(rec.Id);
+      return now ? (await this.reconcile(now)).State.Running : false;
+    } : undefined;
+    const { follow: _wanted, ...rest } = opts;
+    await readJsonLog(rec.LogPath, out, { ...rest, ...(follow ? { follow } : {}) });
   }
 
   /** The container's rootfs (made on first use, reopened after). */
