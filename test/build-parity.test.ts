@@ -147,6 +147,9 @@ describe('berth build matches docker build (classic builder)', () => {
       const b = await store.berth(['build', '-t', tag, ...flags, ctx]);
       expect(b.code, b.stderr).toBe(0);
       expect(steps(b.stdout)).toEqual(steps(d.stdout));
+      // What dockerd says before the first step (the parser's warnings, in red).
+      const preamble = (out: string): string => out.slice(out.indexOf('\n') + 1, out.indexOf('Step 1/'));
+      expect(preamble(b.stdout)).toBe(preamble(d.stdout));
       // The context tar docker's CLI sends and the size berth computes for the same directory.
       expect(b.stdout.split('\n')[0]).toBe(d.stdout.split('\n')[0]);
       expect(b.stdout).toContain(`Successfully tagged ${tag}\n`);

@@ -111,7 +111,6 @@ class Build {
   private tmpDir = '';
   private context: ContextFs;
   private hashes?: PersistentFileHashCache;
-  private readonly lex: ShellLex;
   private readonly fsCache = new Map<string, ImageFs>();
   private readonly finished = new Map<number, StageState>();
   private runtime?: ContainerRuntime;
@@ -121,7 +120,6 @@ class Build {
 
   constructor(private readonly opts: BuildOptions) {
     this.context = new ContextFs(opts.contextDir, opts.ignore);
-    this.lex = new ShellLex('\\');
     const epoch = opts.sourceDateEpoch;
     this.now = () => (epoch !== undefined ? new Date(epoch * 1000) : new Date());
     this.layerIndex = layerIndexCache(join(opts.images.root, 'berth', 'build', 'layers'));
@@ -132,8 +130,12 @@ class Build {
     if (this.tmpDir) await rm(this.tmpDir, { recursive: true, force: true });
   }
 
+  /** Printed before the next line (dockerd's stderr messages, red, in the same stream). */
+  private prefix = '';
+
   private log(line: string): void {
-    this.opts.log(line);
+    this.opts.log(this.prefix + line);
+    this.prefix = '';
   }
 
   async run(): Promise<BuildResult> {
@@ -142,6 +144,7 @@ class Build {
     this.context = new ContextFs(this.opts.contextDir, this.opts.ignore, this.hashes);
     const parsed = parse(this.opts.dockerfile);
     this.escapeToken = parsed.escapeToken;
+    if (parsed.warnings.length > 0) this.prefix = `\x1b[91m${classicWarnings(parsed.warnings)}\x1b[0m`;
     const df = parseStages(parsed.ast);
     const buildArgs = this.opts.buildArgs ?? {};
     const plan = planBuild(df, { buildArgs, ...(this.opts.target ? { target: this.opts.target } : {}), escapeToken: parsed.escapeToken });
@@ -515,6 +518,12 @@ class Build {
     if (!this.opts.runtime) throw new BerthError('ERR_UNSUPPORTED', 'RUN needs a container runtime, and no runtime plugin is loaded');
     return this.opts.runtime();
   }
+}
+
+/** The parser's warnings as the classic builder words them (moby's PrintWarnings). */
+function classicWarnings(warnings: readonly { short: string }[]): string {
+  const lines = warnings.map((w) => `[WARNING]: ${w.short.replace(/^Empty continuation line found in: /, 'Empty continuation line found in:\n    ')}\n`);
+  return `${lines.join('')}[WARNING]: Empty continuation lines will become errors in a future release.\n`;
 }
 
 /** A RUN that failed: the CLI exits with the command's code, as docker build does. */
