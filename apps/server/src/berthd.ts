@@ -10,6 +10,7 @@ import { httpsOptions, type TlsConfig } from './tls.js';
 import { isLoopbackListen, refuseOpenListen } from './listen-policy.js';
 import type { EngineFaceOptions } from './engine/engine-face.js';
 import { buildEngineServer } from './engine/engine-server.js';
+import { collectGarbage } from './gc/gc.js';
 import { checkEngineListen, clearStaleSocket, parseEngineListen } from './engine/engine-listen.js';
 
 /** The registry client, imported when the Engine face first pulls, pushes or searches. */
@@ -34,6 +35,8 @@ export interface BerthdOptions {
    * client certificates or auth; an explicit such address is refused).
    */
   engineListen?: string;
+  /** Run garbage collection this often (gc/gc.ts); absent: only `berthd gc` collects. */
+  gcIntervalMs?: number;
 }
 
 export interface RunningBerthd {
@@ -89,13 +92,18 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
   if (auth && !options.tls && !isLoopbackListen(options.listen)) {
     app.log.warn({ listen: options.listen }, 'auth without TLS on a non-loopback address: passwords and tokens cross the network in clear text (add --tls-cert/--tls-key)');
   }
+  const stopGc = options.gcIntervalMs ? scheduleGc(app, backend, options.root, options.gcIntervalMs) : () => {};
   if (mainRefusal) app.log.warn(`${mainRefusal}; the Docker Engine API is not served there (--engine-listen unix:///PATH serves it on a socket)`);
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `${options.tls ? 'https' : 'http'}://${shownHost}:${bound}`;
-  if (engineListen.kind === 'main') return { app, url, ...(mainRefusal ? {} : { engineUrl: url }), close: () => app.close() };
-  if (engineListen.kind === 'off') return { app, url, close: () => app.close() };
+  const close = async (): Promise<void> => {
+    stopGc();
+    await app.close();
+  };
+  if (engineListen.kind === 'main') return { app, url, ...(mainRefusal ? {} : { engineUrl: url }), close };
+  if (engineListen.kind === 'off') return { app, url, close };
   // A listener of its own; TLS (and client certificates) apply to a TCP one as to the main one.
   const tls = engineListen.kind === 'tcp' && options.tls ? { https: await httpsOptions(options.tls) } : {};
   const engineApp = await buildEngineServer({ engine, ...tls, ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}) });
@@ -111,5 +119,20 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
     engineUrl = `${options.tls ? 'https' : 'http'}://${h}:${typeof a === 'object' && a ? a.port : engineListen.port}`;
   }
   engineApp.log.info({ engine: engineUrl }, 'Docker Engine API listening');
-  return { app, url, engineUrl, close: async () => void (await Promise.all([app.close(), engineApp.close()])) };
+  return { app, url, engineUrl, close: async () => void (await Promise.all([close(), engineApp.close()])) };
+}
+
+/** Collections on a timer, one at a time, stopped when the server closes. */
+function scheduleGc(app: FastifyInstance, backend: StoreBackend, root: string, everyMs: number): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    collectGarbage({ backend, root })
+      .then((r) => app.log.info({ deleted: r.deleted.length, reclaimed: r.reclaimed, young: r.young, referenced: r.referenced }, 'garbage collection'))
+      .catch((err: unknown) => app.log.error({ err }, 'garbage collection failed'))
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -8,9 +8,10 @@ import type { TlsConfig } from './tls.js';
 
 const SHUTDOWN_GRACE_MS = 60_000;
 
-const USAGE = 'usage: berthd --root DIR [--listen HOST:PORT] [--config FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--log-level info|debug|warn|error|silent] [--chunk-min-length BYTES] [--engine-listen unix:///PATH|tcp://HOST:PORT|off]';
+const USAGE = 'usage: berthd --root DIR [--listen HOST:PORT] [--config FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--log-level info|debug|warn|error|silent] [--chunk-min-length BYTES] [--engine-listen unix:///PATH|tcp://HOST:PORT|off] [--gc-interval SECONDS]\n       berthd gc --root DIR [--grace SECONDS] [--dry-run]';
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'gc') return (await import('./gc/gc-command.js')).gcCommand(argv.slice(1));
   let values;
   try {
     ({ values } = parseArgs({
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<void> {
         'log-level': { type: 'string' },
         'chunk-min-length': { type: 'string' },
         'engine-listen': { type: 'string' },
+        'gc-interval': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -66,6 +68,16 @@ export async function main(argv: string[]): Promise<void> {
     const ca = values['tls-ca'] ?? tls?.ca;
     tls = { cert: resolve(cert), key: resolve(key), ...(ca !== undefined ? { ca: resolve(ca) } : {}) };
   }
+  let gcIntervalMs: number | undefined;
+  if (values['gc-interval'] !== undefined) {
+    try {
+      gcIntervalMs = (await import('./gc/gc-command.js')).parseSeconds('--gc-interval', values['gc-interval']);
+    } catch (err) {
+      process.stderr.write(`berthd: ${(err as Error).message}\n`);
+      process.exitCode = 125;
+      return;
+    }
+  }
   const chunkMinLength = values['chunk-min-length'] !== undefined ? Number(values['chunk-min-length']) : config.chunkMinLength;
   const running = await startBerthd({
     root: resolve(root),
@@ -75,6 +87,7 @@ export async function main(argv: string[]): Promise<void> {
     ...(config.auth ? { auth: config.auth } : {}),
     ...(tls ? { tls } : {}),
     ...(values['engine-listen'] !== undefined ? { engineListen: values['engine-listen'] } : {}),
+    ...(gcIntervalMs ? { gcIntervalMs } : {}),
   });
   let closing = false;
   const stop = (signal: string): void => {
