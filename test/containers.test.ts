@@ -14,11 +14,13 @@ const BASE = 'berth-containers/busybox:1';
 const CHANGES = 'echo hello > /f; mkdir -p /d/e; rm /bin/ls; echo x > /tmp/t; chmod 600 /f';
 let work: string;
 let store: Store;
+let baseTar: string;
 
 beforeAll(async () => {
   requirePeer('runc');
   work = await mkdtemp(join(tmpdir(), 'containers-'));
   const tar = await rootfsTar(await busyboxRootfs(join(work, 'rootfs')), join(work, 'busybox.tar'));
+  baseTar = tar;
   await dockerOk(['import', '-c', 'CMD ["sh"]', tar, BASE]);
   store = await newStore();
   await store.ok(['import', '-c', 'CMD ["sh"]', tar, BASE]);
@@ -221,6 +223,21 @@ describe('rmi and containers', () => {
     expect(await byId('b')).toBe(await byId('d'));
     await store.ok(['rm', 'ct-user']);
     await docker(['rm', 'ct-user']);
+  });
+});
+
+describe('a container whose image was removed', () => {
+  it('rmi -f takes the image from a stopped container; ps shows its ID; rm leaves no mount and no files', async () => {
+    await store.ok(['import', baseTar, 'ct/solo:1']);
+    await store.ok(['run', '--name', 'ct-orphan', 'ct/solo:1', 'sh', '-c', 'echo x > /y']);
+    const id = (await store.ok(['ps', '-aq', '--no-trunc', '-l'])).trim();
+    const imageId = (await store.ok(['image', 'inspect', '-f', '{{.Id}}', 'ct/solo:1'])).trim();
+    expect(await store.ok(['rmi', '-f', 'ct/solo:1'])).toContain(`Deleted: ${imageId}`);
+    expect(await store.ok(['ps', '-l', '--format', '{{.Image}}'])).toBe(`${imageId.slice(7, 19)}\n`);
+    expect(await store.ok(['rm', 'ct-orphan'])).toBe('ct-orphan\n');
+    expect(await readFile('/proc/self/mountinfo', 'utf8')).not.toContain(id);
+    const { stat } = await import('node:fs/promises');
+    expect(await stat(join(store.root, 'berth', 'runtime', 'containers', id)).catch(() => 'gone')).toBe('gone');
   });
 });
 

@@ -170,8 +170,9 @@ export class ContainerService {
       await this.signal(await this.rootfs(rec), 'SIGKILL');
       await this.waitStopped(rec.Id, 10_000);
     }
-    const rootfs = await this.rootfs(rec).catch(() => undefined);
-    await rootfs?.remove();
+    // When the image is gone (rmi -f), the container's own layer is reopened over nothing, to remove it.
+    const rootfs = await this.rootfs(rec).catch(async () => (await this.runtimeOnce()).rootfs(rec.Id, []));
+    await rootfs.remove();
     await this.store.remove(rec.Id);
     return rec;
   }
@@ -197,8 +198,12 @@ export class ContainerService {
     const { record } = findImage(await this.images.snapshot(), rec.Image);
     const content = this.images.backend.content;
     const layers: RuntimeLayer[] = record.layers.map((l) => ({ diffID: l.diffID, open: () => content.get(l.digest) }));
+    return (await this.runtimeOnce()).rootfs(rec.Id, layers);
+  }
+
+  private async runtimeOnce(): Promise<ContainerRuntime> {
     this.runtime ??= await this.openRuntime();
-    return this.runtime.rootfs(rec.Id, layers);
+    return this.runtime;
   }
 
   private async signal(rootfs: Rootfs, signal: string): Promise<void> {
