@@ -159,4 +159,24 @@ describe('berth build contexts and output', () => {
     expect(tree.get('two')?.sha256).toBe(sha('two\n'));
     expect(tree.get('three')?.sha256).toBe(sha('three\n'));
   });
+
+  // No oracle: the Dockerfile-specific ignore file is read by BuildKit, not by the classic builder's CLI.
+  it('<name>.Dockerfile.dockerignore beside the Dockerfile wins over the root .dockerignore', async () => {
+    const ctx = join(work, 'ignore-specific');
+    await mkdir(join(ctx, 'docker'), { recursive: true });
+    await writeFile(join(ctx, 'docker', 'app.Dockerfile'), `FROM ${BASE}\nCOPY . /ctx\n`);
+    await writeFile(join(ctx, 'docker', 'app.Dockerfile.dockerignore'), 'secret.txt\ndocker\n');
+    await writeFile(join(ctx, '.dockerignore'), 'public.txt\n');
+    await writeFile(join(ctx, 'secret.txt'), 's\n');
+    await writeFile(join(ctx, 'public.txt'), 'p\n');
+    const b = await store.berth(['build', '-t', 'cli/ignore:1', '-f', join(ctx, 'docker', 'app.Dockerfile'), ctx]);
+    expect(b.code, b.stderr).toBe(0);
+    await store.ok(['save', '-o', join(work, 'ignore.tar'), 'cli/ignore:1']);
+    const { imageTree } = await import('./support/image-tree.js');
+    const tree = await imageTree(join(work, 'ignore.tar'));
+    expect(tree.has('ctx/public.txt')).toBe(true);
+    expect(tree.has('ctx/secret.txt')).toBe(false);
+    expect(tree.has('ctx/docker')).toBe(false);
+    expect(tree.has('ctx/.dockerignore')).toBe(true);
+  });
 });
