@@ -120,3 +120,15 @@ it.each(['overlay', 'copy'] as const)('a second rootfs() with the same id reopen
     await first.remove();
   }
 });
+
+it.each(['overlay', 'copy'] as const)('an image without layers (FROM scratch) gives a %s rootfs with only the mount points, an empty diff and 127 for a missing shell', async (snapshotter) => {
+  const rt = await openOciRuntime({ root: join(dir, `store-scratch-${snapshotter}`), snapshotter });
+  const rootfs = await rt.rootfs('scratch', []);
+  try {
+    expect((await readdir(rootfs.path)).sort()).toEqual(['dev', 'etc', 'proc', 'sys']);
+    expect(await readAll(rootfs.diff())).toEqual(Buffer.alloc(1024));
+    await expect(runIn(rootfs, spec(['/bin/sh', '-c', 'true']))).rejects.toMatchObject({ exitCode: 127 });
+  } finally {
+    await rootfs.remove();
+  }
+});
