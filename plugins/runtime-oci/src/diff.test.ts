@@ -132,3 +132,30 @@ it.each(['overlay', 'copy'] as const)('an image without layers (FROM scratch) gi
     await rootfs.remove();
   }
 });
+
+it('unset, the snapshotter is overlay where it mounts and falls back to copy where it cannot (a store on overlayfs)', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const outer = join(dir, 'outer');
+  for (const d of ['l', 'u', 'w', 'm']) await mkdir(join(outer, d), { recursive: true });
+  const mounted = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${outer}/l,upperdir=${outer}/u,workdir=${outer}/w`, `${outer}/m`]);
+  expect(mounted.status, mounted.stderr.toString()).toBe(0);
+  const saved = process.env['BERTH_RUNTIME_SNAPSHOTTER'];
+  delete process.env['BERTH_RUNTIME_SNAPSHOTTER'];
+  try {
+    const onExt4 = await (await openOciRuntime({ root: join(dir, 'store-auto') })).rootfs('auto', [base]);
+    expect(onExt4.snapshotter).toBe('overlay');
+    await onExt4.remove();
+    // overlayfs cannot be an upper layer of another overlay: the mount fails and copy takes over.
+    const nested = await (await openOciRuntime({ root: join(outer, 'm', 'store') })).rootfs('auto', [base]);
+    try {
+      expect(nested.snapshotter).toBe('copy');
+      await runIn(nested, spec(['sh', '-c', 'echo n > /n']));
+      expect((await listTar(await readAll(nested.diff()))).map((e) => e.name)).toEqual(['n']);
+    } finally {
+      await nested.remove();
+    }
+  } finally {
+    if (saved !== undefined) process.env['BERTH_RUNTIME_SNAPSHOTTER'] = saved;
+    spawnSync('umount', [`${outer}/m`]);
+  }
+});

@@ -36,6 +36,7 @@ export class OciRuntime implements ContainerRuntime {
   readonly runtimeDir: string;
   readonly cache: LayerCache;
   private readonly binary: string;
+  private fellBack = false;
 
   constructor(private readonly options: OciRuntimeOptions) {
     this.binary = options.ociRuntime ?? process.env['BERTH_OCI_RUNTIME'] ?? 'runc';
@@ -48,12 +49,14 @@ export class OciRuntime implements ContainerRuntime {
     if (!ID.test(id)) throw new BerthError('ERR_INVALID_ARGUMENT', `invalid container id "${id}"`);
     const { chainIDs, dirs } = await this.cache.prepare(layers, signal);
     const top = chainIDs[chainIDs.length - 1];
-    const wanted = this.options.snapshotter ? { name: this.options.snapshotter, explicit: true } : await chooseSnapshotter();
+    // After overlay failed to mount once (auto mode), this runtime goes straight to copies.
+    const wanted = this.options.snapshotter ? { name: this.options.snapshotter, explicit: true } : this.fellBack ? { name: 'copy' as const, explicit: true } : await chooseSnapshotter();
     const containerDir = join(this.runtimeDir, 'containers', id);
     const snapshot = await openSnapshot(
       { runtimeDir: this.runtimeDir, containerDir, layerDirs: dirs, topChain: top ? top.replace(':', '-') : 'scratch' },
       wanted,
     );
+    if (snapshot.fellBack) this.fellBack = true;
     return new OciRootfs(id, containerDir, snapshot, { binary: this.binary, stateDir: join(this.runtimeDir, this.name) });
   }
 }

@@ -19,6 +19,8 @@ export interface Snapshot {
   changes(): Promise<Change[]>;
   /** Unmounts and deletes the container's own files. */
   remove(): Promise<void>;
+  /** Set when overlay was wanted (not demanded) but could not mount, so copy took over. */
+  fellBack?: boolean;
 }
 
 /** What a container directory remembers about its snapshot, so a reopen finds the same lowers. */
@@ -60,7 +62,7 @@ export async function openSnapshot(ctx: SnapshotContext, wanted: { name: Snapsho
     } catch (err) {
       if (wanted.explicit) throw err;
       await rm(ctx.containerDir, { recursive: true, force: true });
-      return openSnapshot(ctx, { name: 'copy', explicit: true });
+      return Object.assign(await openSnapshot(ctx, { name: 'copy', explicit: true }), { fellBack: true });
     }
   } else {
     const lower = await mergedTree(ctx);
