@@ -79,7 +79,7 @@ describe('the docker CLI against berthd', () => {
   it('pulls from docker-registry with docker\'s lines, and berth shows the same image', async () => {
     const out = await dkOk(['pull', image]);
     const layer = (await source.ok(['image', 'inspect', '-f', '{{index .RootFS.Layers 0}}', image])).trim();
-    expect(out).toMatch(new RegExp(`^1: Pulling from team/app|^1: Pulling from ${registry.host.replace(/\./g, '\\.')}/team/app`));
+    expect(out).toMatch(/^1: Pulling from team\/app\n/);
     expect(out).toMatch(/: Pull complete\n/);
     expect(out).toMatch(/\nDigest: sha256:[0-9a-f]{64}\nStatus: Downloaded newer image for /);
     expect(out.trim().split('\n').pop()).toBe(image);
@@ -124,7 +124,15 @@ describe('the docker CLI against berthd', () => {
     await dkOk(['save', '-o', viaDocker, image, 'local/app:v2']);
     const viaBerth = join(work, 'via-berth.tar');
     await served.ok(['save', '-o', viaBerth, image, 'local/app:v2']);
-    expect((await readFile(viaDocker)).equals(await readFile(viaBerth))).toBe(true);
+    // The same entries with the same bytes (tar headers carry the time of writing).
+    const [a, b] = [join(work, 'x-docker'), join(work, 'x-berth')];
+    for (const [tar, dir] of [[viaDocker, a], [viaBerth, b]] as const) {
+      await run('mkdir', ['-p', dir]);
+      expect((await run('tar', ['-xf', tar, '-C', dir])).code).toBe(0);
+    }
+    const diff = await run('diff', ['-r', a, b]);
+    expect(diff.stdout).toBe('');
+    expect(diff.code).toBe(0);
     const other = await newStore('engine-load-');
     try {
       expect(await other.ok(['load', '-i', viaDocker])).toContain(`Loaded image: ${image}`);

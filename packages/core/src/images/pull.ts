@@ -43,8 +43,9 @@ export async function pullImage(backend: StoreBackend, adapter: RegistryAdapter,
       throw dockerPullError(err, target, opts.loginCommand ?? 'docker login');
     });
     if (!top) throw new BerthError('ERR_MANIFEST_UNKNOWN', `manifest for ${familiarString(target)} not found`);
-    // dockerd says this once the manifest is found: a missing tag fails before any output.
-    out({ id: target.digest ?? target.tag!, status: `Pulling from ${familiarName(target)}` });
+    // dockerd says this once the manifest is found (a missing tag fails before any output), naming
+    // the repository without its registry host, as the registry knows it: `library/busybox`, `team/app`.
+    out({ id: target.digest ?? target.tag!, status: `Pulling from ${target.path}` });
     const repoDigest = `${repositoryName(target)}@${top.descriptor.digest}`;
     const before = await backend.metadata.read();
     const wasThere = target.digest ? [...before.images.values()].some((r) => r.repoDigests.includes(repoDigest)) : before.tags.get(referenceString(target));
