@@ -196,6 +196,15 @@ describe('run -d, ps, logs, stop, start, rm', () => {
     const r = await store.berth(['run', '--rm', BASE, 'nosuchcmd']);
     expect(r.code).toBe(127);
     expect(r.stderr).toMatch(/^Error: .*nosuchcmd.*\n$/);
+    // Detached too: run -d waits until the runtime says the process runs, so the failure is reported.
+    const d = await store.berth(['run', '-d', '--name', 'ct-nosuch', BASE, 'nosuchcmd']);
+    const dd = await docker(['run', '-d', '--name', 'ct-nosuch', '--network', 'none', BASE, 'nosuchcmd']);
+    expect(d.code).toBe(dd.code);
+    expect(d.code).toBe(127);
+    expect(d.stdout).toBe('');
+    expect(d.stderr).toMatch(/^Error: .*"nosuchcmd": executable file not found in \$PATH\n$/);
+    await store.ok(['rm', 'ct-nosuch']);
+    await docker(['rm', 'ct-nosuch']);
   });
 });
 

@@ -76,14 +76,15 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
       if (!started && existsSync(pidFile)) {
         started = true;
         for (const c of held.splice(0)) o.io.stderr.write(c);
+        o.io.started?.();
       }
       return started;
     };
-    // A long-running process may write once and then nothing: the held lines go out as soon as
-    // the pid file shows it runs, not at the next write or at its end (`logs` of a `-d` container).
+    // The pid file shows the process runs: held lines go out then (a long-running process may
+    // write once and then nothing: `logs` of a `-d` container), and the caller hears it started.
     const poll = setInterval(() => {
-      if (held.length > 0 && release()) clearInterval(poll);
-    }, 50).unref();
+      if (release()) clearInterval(poll);
+    }, 20).unref();
     child.on('close', () => clearInterval(poll));
     child.on('error', () => clearInterval(poll));
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -98,7 +99,9 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
     if (o.io.stdin && child.stdin) o.io.stdin.unpipe(child.stdin);
     const failure = await runtimeFailure(log);
     if (failure !== undefined && !existsSync(pidFile)) throw startError(failure);
-    for (const c of held) o.io.stderr.write(c);
+    // A process that ended before the first poll still started.
+    release();
+    for (const c of held.splice(0)) o.io.stderr.write(c);
     return code;
   } finally {
     await quiet(o.binary, [...state, 'delete', '--force', o.id]);

@@ -68,10 +68,9 @@ export default class Run extends BerthCommand {
     if (flags.detach) {
       const { spawnMonitor } = await import('../containers/monitor.js');
       spawnMonitor(rec.Id, storeRoot(flags.root));
-      const started = await containers.waitStarted(rec.Id, 30_000);
-      // A start failure (no such executable) shows up within moments: report it as docker run does.
-      const settled = started.State.Running ? await containers.waitStopped(rec.Id, 300) : started;
-      if (settled && !settled.State.Running && settled.State.Error) {
+      // The monitor marks the container running once its process runs, or exited with the reason.
+      const settled = await containers.waitStarted(rec.Id, 30_000);
+      if (!settled.State.Running && settled.State.Error) {
         this.errLine(`Error: ${settled.State.Error}`);
         process.exitCode = settled.State.ExitCode || 125;
         return;

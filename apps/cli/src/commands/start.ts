@@ -52,9 +52,8 @@ export default class Start extends BerthCommand {
             c.State.Status = 'created';
           });
           spawnMonitor(rec.Id, storeRoot(flags.root));
-          const started = await containers.waitStarted(rec.Id, 30_000);
-          const settled = started.State.Running ? await containers.waitStopped(rec.Id, 300) : started;
-          if (settled && !settled.State.Running && settled.State.Error) throw new BerthError('ERR_INVALID_ARGUMENT', settled.State.Error);
+          const settled = await containers.waitStarted(rec.Id, 30_000);
+          if (!settled.State.Running && settled.State.Error) throw new BerthError('ERR_INVALID_ARGUMENT', settled.State.Error);
         }
         this.out(name);
       } catch (err) {

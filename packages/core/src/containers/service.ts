@@ -75,9 +75,13 @@ export class ContainerService {
     let rec = await this.find(id);
     if (rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${rec.Id} is already running`);
     const rootfs = await this.rootfs(rec);
-    rec = await this.store.update(rec.Id, (c) => {
-      c.State = { ...c.State, Status: 'running', Running: true, Pid: process.pid, ExitCode: 0, Error: '', StartedAt: formatRFC3339Nano(new Date()) };
-    });
+    // Running once the runtime says the process runs; a start failure goes straight to exited.
+    let marking: Promise<unknown> | undefined;
+    const started = (): void => {
+      marking = this.store.update(rec.Id, (c) => {
+        c.State = { ...c.State, Status: 'running', Running: true, Pid: process.pid, ExitCode: 0, Error: '', StartedAt: formatRFC3339Nano(new Date()) };
+      });
+    };
     const log = new JsonLogWriter(rec.LogPath);
     const stdout = log.stream('stdout', io.stdout);
     const stderr = log.stream('stderr', io.stderr);
@@ -96,7 +100,7 @@ export class ContainerService {
           mounts: rec.HostConfig.Binds.map(parseBind),
           tty: rec.Config.Tty ?? false,
         },
-        { ...(io.stdin ? { stdin: io.stdin } : {}), stdout, stderr },
+        { ...(io.stdin ? { stdin: io.stdin } : {}), stdout, stderr, started },
         signal,
       ));
     } catch (err) {
@@ -104,10 +108,13 @@ export class ContainerService {
       exitCode = typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 125;
       error = (err as Error).message;
     }
+    await marking?.catch(() => undefined);
     await Promise.all([new Promise((r) => stdout.end(r)), new Promise((r) => stderr.end(r))]);
     await log.close();
     await this.store.update(rec.Id, (c) => {
-      c.State = { ...c.State, Status: 'exited', Running: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: formatRFC3339Nano(new Date()) };
+      const at = formatRFC3339Nano(new Date());
+      // A process that never ran still gets a start time, so ps shows Exited (127), not Created.
+      c.State = { ...c.State, Status: 'exited', Running: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: at, ...(marking ? {} : { StartedAt: at }) };
     });
     if (rec.HostConfig.AutoRemove) await this.remove(rec.Id, { force: false });
     if (failure) throw failure;

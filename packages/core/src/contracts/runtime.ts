@@ -37,6 +37,8 @@ export interface ProcessIO {
   stdin?: Readable;
   stdout: Writable;
   stderr: Writable;
+  /** Called once the process runs (not when the runtime failed to start it): `run -d` waits for it. */
+  started?: () => void;
 }
 
 export interface DiffOptions {
