@@ -2,7 +2,7 @@
 // pull from a docker-registry started here, tag, inspect, history, rmi, prune, save, load, push,
 // search, import, version and info; each compared with what `berth` prints on the same root.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -243,6 +243,42 @@ describe('where the Engine face listens', () => {
     const r = await run(process.execPath, [BERTHD_BIN, '--root', served.root, '--listen', '127.0.0.1:0', '--engine-listen', 'tcp://0.0.0.0:0'], { timeoutMs: 30_000 });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('berthd: refusing to serve the Docker Engine API on 0.0.0.0:0: it is not a loopback address or unix socket, and neither TLS client certificates (--tls-ca with --tls-cert/--tls-key) nor auth (config "auth") are configured\n');
+  });
+
+  it('with auth configured, a public address serves the Engine API to authenticated clients only', async () => {
+    const htpasswd = await run('htpasswd', ['-Bbn', 'eng', 'eng-pw']);
+    expect(htpasswd.code).toBe(0);
+    await writeFile(join(work, 'htpasswd'), htpasswd.stdout);
+    await writeFile(join(work, 'auth.json'), JSON.stringify({ auth: { htpasswd: 'htpasswd', anonymous: 'read-only' } }));
+    const child = spawn(process.execPath, [BERTHD_BIN, '--root', served.root, '--listen', '0.0.0.0:0', '--config', join(work, 'auth.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no start: ${out}`)), 20_000);
+        child.stdout.on('data', () => {
+          const m = /Server listening at http:\/\/[^:]+:(\d+)/.exec(out);
+          if (m) {
+            clearTimeout(t);
+            resolve(m[1]!);
+          }
+        });
+      });
+      const url = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${url}/_ping`)).status).toBe(200);
+      const anonymous = await fetch(`${url}/v1.51/images/json`);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toEqual({ message: 'authentication required' });
+      const wrong = await fetch(`${url}/v1.51/images/json`, { headers: { authorization: `Basic ${Buffer.from('eng:nope').toString('base64')}` } });
+      expect(wrong.status).toBe(401);
+      const ok = await fetch(`${url}/v1.51/images/json`, { headers: { authorization: `Basic ${Buffer.from('eng:eng-pw').toString('base64')}` } });
+      expect(ok.status).toBe(200);
+      expect(Array.isArray(await ok.json())).toBe(true);
+      expect(out).not.toContain('Docker Engine API is not served');
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('a registry on a public address serves no Engine API there, and says so', async () => {

@@ -34,8 +34,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 export function toEngineError(err: unknown): EngineError {
   if (err instanceof EngineError) return err;
   if (isBerthError(err)) return new EngineError(STATUS[err.code] ?? 500, err.message);
-  // fastify's own refusals (a body too large, a bad content type) keep their status.
-  const status = (err as { statusCode?: unknown })?.statusCode;
+  // fastify's own refusals (a body too large, a bad content type) and the auth gate's (a wrong
+  // password, a RegistryError) keep their status.
+  const e = err as { statusCode?: unknown; status?: unknown } | undefined;
+  const status = typeof e?.statusCode === 'number' ? e.statusCode : e?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) return new EngineError(status, (err as Error).message);
   return new EngineError(500, err instanceof Error ? err.message : String(err));
 }
