@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
   await store?.cleanup();
-  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb']) await docker(['rm', '-f', n]);
+  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2']) await docker(['rm', '-f', n]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -232,6 +232,36 @@ describe('rmi and containers', () => {
     expect(await byId('b')).toBe(await byId('d'));
     await store.ok(['rm', 'ct-user']);
     await docker(['rm', 'ct-user']);
+  });
+});
+
+describe('ps --filter', () => {
+  it('status, exited, name, ancestor, before/since and bad filters as docker answers them', async () => {
+    for (const [name, code] of [['ct-f1', '0'], ['ct-f2', '3']] as const) {
+      await store.berth(['run', '--name', name, BASE, 'sh', '-c', `exit ${code}`]);
+      await docker(['run', '--name', name, '--network', 'none', BASE, 'sh', '-c', `exit ${code}`]);
+    }
+    const cases = [
+      ['-f', 'status=exited', '-f', 'name=ct-f'],
+      ['-f', 'exited=3', '-f', 'name=ct-f'],
+      ['-a', '-f', 'exited=3', '-f', 'name=ct-f'],
+      ['-a', '-f', 'name=^/?ct-f1$'],
+      ['-a', '-f', 'name=ct-f', '-f', `ancestor=${BASE}`],
+      ['-a', '-f', 'name=ct-f', '-f', 'since=ct-f1'],
+      ['-a', '-f', 'name=ct-f', '-f', 'before=ct-f2'],
+      ['-a', '-f', 'name=ct-f', '-f', 'status=running'],
+    ];
+    for (const c of cases) {
+      const args = ['ps', ...c, '--format', '{{.Names}} {{.State}}'];
+      expect(await store.ok(args), c.join(' ')).toBe(await dockerOk(args));
+    }
+    for (const bad of ['nope=1', 'status=bogus', 'exited=x']) {
+      const b = await store.berth(['ps', '-f', bad]);
+      const d = await docker(['ps', '-f', bad]);
+      expect(b.code).toBe(1);
+      expect(b.stderr.replace(/^Error: /, '')).toBe(d.stderr.replace(/^Error response from daemon: /, ''));
+    }
+    await store.ok(['rm', 'ct-f1', 'ct-f2']);
   });
 });
 

@@ -5,7 +5,7 @@ import { ellipsis, formatList } from '../output/render.js';
 export default class Ps extends BerthCommand {
   static override summary = 'List containers';
   static override aliases = ['container:ls', 'container:list', 'container:ps'];
-  static override examples = ['<%= config.bin %> ps', '<%= config.bin %> ps -a', '<%= config.bin %> ps -aq', '<%= config.bin %> ps --format "{{.Names}}\\t{{.Status}}"'];
+  static override examples = ['<%= config.bin %> ps', '<%= config.bin %> ps -a', '<%= config.bin %> ps -aq', '<%= config.bin %> ps -f status=exited -f name=web', '<%= config.bin %> ps --format "{{.Names}}\\t{{.Status}}"'];
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Show all containers (default shows just running)' }),
     quiet: Flags.boolean({ char: 'q', description: 'Only display container IDs' }),
@@ -13,18 +13,21 @@ export default class Ps extends BerthCommand {
     'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
     last: Flags.integer({ char: 'n', description: 'Show n last created containers (includes all states)', default: -1 }),
     latest: Flags.boolean({ char: 'l', description: 'Show the latest created container (includes all states)' }),
+    filter: Flags.string({ char: 'f', description: 'Filter output based on conditions provided (id, name, label, exited, status, ancestor, before, since, network, volume)', multiple: true, multipleNonGreedy: true }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Ps);
     const containers = await this.containers(flags.root);
-    const { containerCommand, containerImageColumn, containerStatus, truncateId, humanDuration, formatGoTime, parseRFC3339, findImage, goQuote } = await import('@berth/core');
-    let list = await containers.list();
-    const last = flags.latest ? 1 : flags.last;
-    // -n and -l look at every container, as docker's do; otherwise only running ones unless -a.
-    if (last > 0) list = list.slice(0, last);
-    else if (!flags.all) list = list.filter((c) => c.State.Running);
+    const { containerCommand, containerImageColumn, containerStatus, truncateId, humanDuration, formatGoTime, parseRFC3339, findImage, goQuote, containerFilter } = await import('@berth/core');
+    const all = await containers.list();
     const snapshot = await containers.images.snapshot();
+    const filter = containerFilter(flags.filter ?? [], all, snapshot);
+    let list = all.filter((c) => filter.matches(c));
+    const last = flags.latest ? 1 : flags.last;
+    // -n and -l look at every container, as docker's do; a status filter too; otherwise only running ones unless -a.
+    if (last > 0) list = list.slice(0, last);
+    else if (!flags.all && !filter.showsAll) list = list.filter((c) => c.State.Running);
     const current = (name: string | undefined): string | undefined => {
       if (!name) return undefined;
       try {

@@ -6,3 +6,4 @@ export * from './time.js';
 export * from './json-log.js';
 export * from './commit.js';
 export * from './service.js';
+export * from './filters.js';
