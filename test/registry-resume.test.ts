@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
+import { readdir, readFile, rm, mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomOciLayout, skopeo, startByteProxy, startRegistry, type ByteProxy, type RandomOciLayout, type RegistryPeer } from '@berth/testkit';
@@ -43,6 +43,12 @@ async function store(): Promise<Store> {
 
 const partials = async (s: Store): Promise<string[]> => (await readdir(join(s.root, 'berth', 'partial')).catch(() => [] as string[])).filter((n) => !n.endsWith('.lock'));
 
+const keptBytes = async (s: Store): Promise<number> => {
+  let n = 0;
+  for (const name of await partials(s)) n += await stat(join(s.root, 'berth', 'partial', name)).then((st) => st.size, () => 0);
+  return n;
+};
+
 /** The pull again, through a fresh count: the bytes it took, and the store holds the registry's image exactly. */
 async function resumeAndCheck(s: Store): Promise<void> {
   proxy.reset();
@@ -50,6 +56,11 @@ async function resumeAndCheck(s: Store): Promise<void> {
   const sent = proxy.bytesToClient;
   expect(sent, `resumed pull transferred ${sent} of ${layout.totalBytes} bytes`).toBeLessThan(0.6 * layout.totalBytes);
   expect(sent).toBeGreaterThan(0.3 * layout.totalBytes); // it did fetch the missing half, not nothing
+  await holdsTheImage(s);
+}
+
+/** The store holds the registry's image exactly, and no partial download is left. */
+async function holdsTheImage(s: Store): Promise<void> {
   expect((await s.ok(['images', '-q', '--no-trunc'])).trim()).toBe(layout.configDigest);
   // Byte-identical: every blob of the registry's image is in the store, and hashes to its name.
   for (const b of layout.blobs) {
@@ -83,11 +94,29 @@ describe('an interrupted pull resumes', () => {
     const s = await store();
     proxy.reset();
     const child = spawn(process.execPath, [BERTH_BIN, 'pull', '-q', ref], { env: { ...process.env, BERTH_ROOT: s.root }, stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await Promise.race([proxy.reached(Math.round(layout.totalBytes / 2)), exited]);
+    let running = true;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => ((running = false), resolve(code))));
+    // Half through as the pull sees it: what it has written. (The proxy's count runs ahead by what
+    // sits in loopback socket buffers, up to tens of MB a connection, which a killed process never reads.)
+    while (running && (await keptBytes(s)) < layout.totalBytes / 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(running, 'the pull ended before it was half through').toBe(true);
+    expect(proxy.bytesToClient).toBeGreaterThanOrEqual(layout.totalBytes / 2);
     child.kill(signal);
     await exited;
     expect((await partials(s)).length).toBeGreaterThan(0);
     await resumeAndCheck(s);
+  }, 180_000);
+
+  it('within one pull: layers whose connection dropped mid-way go on from where they stopped', async () => {
+    const s = await store();
+    proxy.reset();
+    const dropped = proxy.dropAt(Math.round(layout.totalBytes / 2));
+    const r = await s.berth(['pull', ref]);
+    await dropped;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/: Retrying in 1 second\n/);
+    // Only what was in flight when the connections dropped is fetched twice.
+    expect(proxy.bytesToClient).toBeLessThan(1.1 * layout.totalBytes);
+    await holdsTheImage(s);
   }, 180_000);
 });

@@ -156,9 +156,10 @@ async function copyLayer(src: ImageSource, dst: ImageDestination, layer: Descrip
   // A destination that keeps interrupted writes and a source that reads from an offset: only the
   // rest is transferred. Kept bytes that turn out bad are dropped by the destination; try once more.
   const resumable = !plan.convert && src.ranged === true && dst.capabilities.resume && dst.keptBytes !== undefined;
-  for (let attempt = 0; ; attempt++) {
+  let offset = resumable ? await dst.keptBytes!(plan.target) : 0;
+  let retriedBadKept = false;
+  for (let dropped = 0; ; ) {
     current = 0;
-    const offset = resumable ? await dst.keptBytes!(plan.target) : 0;
     try {
       let stream = offset >= layer.size ? emptyStream() : await src.getBlob(layer, blobReadOptions(dst, opts, offset, plan.convert));
       // The destination verifies the uncompressed bytes against the diff_id it is given as digest.
@@ -166,12 +167,45 @@ async function copyLayer(src: ImageSource, dst: ImageDestination, layer: Descrip
       await dst.putBlob(plan.target, stream, { ...put, onProgress, ...(offset > 0 ? { offset } : {}), ...(plan.diffID ? { diffID: plan.diffID } : {}) });
       break;
     } catch (err) {
-      if (offset === 0 || attempt > 0 || !isBerthError(err, 'ERR_DIGEST_MISMATCH')) throw err;
+      if (!resumable) throw err;
+      // Kept bytes that were bad (the destination dropped them): once more from the start.
+      if (offset > 0 && !retriedBadKept && isBerthError(err, 'ERR_DIGEST_MISMATCH')) {
+        retriedBadKept = true;
+        offset = await dst.keptBytes!(plan.target);
+        continue;
+      }
+      // A connection that dropped after delivering bytes: go on from what was kept, as dockerd
+      // retries a download. One that delivers nothing is not retried (the HTTP layer already did).
+      if (!isBerthError(err, 'ERR_NETWORK') || dropped >= MAX_RESUMES) throw err;
+      const kept = await dst.keptBytes!(plan.target);
+      if (kept <= offset) throw err;
+      dropped++;
+      events({ id, status: `Retrying in ${dropped} second${dropped > 1 ? 's' : ''}` });
+      await delay(dropped * 1000, opts.signal);
+      offset = kept;
     }
   }
   done.add(plan.target.digest);
   events({ id, status: `${verb} complete`, progressDetail: { current: total, total } });
   return plan.target;
+}
+
+/** Times a layer download that keeps making progress is resumed within one copy. */
+const MAX_RESUMES = 5;
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new BerthError('ERR_ABORTED', 'aborted'));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new BerthError('ERR_ABORTED', 'aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** A destination that checks digests itself spares the source hashing every byte a second time. */

@@ -17,6 +17,8 @@ export interface ByteProxy {
    * resolves when the cut happened.
    */
   cutAfter(n: number): Promise<void>;
+  /** Drops every open connection once `bytesToClient` reaches `n`, then lets new ones through. */
+  dropAt(n: number): Promise<void>;
   /** Resolves once `bytesToClient` reaches `n` (to kill a client mid-transfer). */
   reached(n: number): Promise<void>;
   /** Zeroes the count and lets connections through again. */
@@ -31,12 +33,19 @@ export async function startByteProxy(options: ByteProxyOptions): Promise<BytePro
   let cut = false;
   let cutAt: number | undefined;
   let onCut: (() => void) | undefined;
+  let dropAt: { n: number; done: () => void } | undefined;
   const waiters: { n: number; resolve: () => void }[] = [];
 
   const check = (): void => {
     for (const w of [...waiters]) if (bytes >= w.n) {
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve();
+    }
+    if (dropAt && bytes >= dropAt.n) {
+      const d = dropAt;
+      dropAt = undefined;
+      for (const s of sockets) s.destroy();
+      d.done();
     }
     if (cutAt !== undefined && bytes >= cutAt && !cut) {
       cut = true;
@@ -87,6 +96,12 @@ export async function startByteProxy(options: ByteProxyOptions): Promise<BytePro
       check();
       return done;
     },
+    dropAt(n) {
+      return new Promise<void>((resolve) => {
+        dropAt = { n, done: resolve };
+        check();
+      });
+    },
     reached(n) {
       return new Promise<void>((resolve) => {
         waiters.push({ n, resolve });
@@ -98,6 +113,7 @@ export async function startByteProxy(options: ByteProxyOptions): Promise<BytePro
       cut = false;
       cutAt = undefined;
       onCut = undefined;
+      dropAt = undefined;
     },
     async close() {
       for (const s of sockets) s.destroy();
