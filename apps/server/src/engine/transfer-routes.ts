@@ -3,7 +3,7 @@
 // credentials are the client's (X-Registry-Auth), never berthd's own.
 import { Readable } from 'node:stream';
 import {
-  BerthError, emptyContainerConfig, isBerthError, filterSearchResults, parseNormalizedReference, parsePlatform, parseSearchFilters, parseTagReference,
+  BerthError, emptyContainerConfig, insecureHosts, isBerthError, filterSearchResults, parseNormalizedReference, parsePlatform, parseSearchFilters, parseTagReference,
   searchLimit, serverHost, splitSearchTerm, type ContainerConfig, type ImageService, type Reference, type RegistryAdapter,
 } from '@berth/core';
 import { EngineError } from './engine-error.js';
@@ -133,6 +133,6 @@ export async function auth(deps: TransferDeps, body: AuthConfigBody): Promise<un
   const creds = credentialsOf(body);
   if (!creds) throw new EngineError(400, 'username and password (or an identity token) are required');
   const adapter = await deps.registryAdapter(host);
-  await adapter.login(host, creds, { insecureHosts: registryOptionsFrom(undefined).insecureHosts ?? [] });
+  await adapter.login(host, creds, { insecureHosts: insecureHosts() });
   return { Status: 'Login Succeeded', IdentityToken: '' };
 }
