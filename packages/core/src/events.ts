@@ -22,3 +22,20 @@ export interface ProgressEvent {
 export type EventSink = (event: ProgressEvent) => void;
 
 export const discardEvents: EventSink = () => {};
+
+/**
+ * Passes at most one progress update per `id` every `intervalMs` (and always its last, complete
+ * one), as dockerd rate-limits its progress readers; every other event passes at once.
+ */
+export function throttleProgress(out: EventSink, intervalMs = 100, now: () => number = Date.now): EventSink {
+  const last = new Map<string, number>();
+  return (e) => {
+    const d = e.progressDetail;
+    if (e.id === undefined || !d || d.current === undefined || d.total === undefined || d.current >= d.total) return out(e);
+    const t = now();
+    const key = `${e.id}\0${e.status ?? ''}`;
+    if (t - (last.get(key) ?? -Infinity) < intervalMs) return;
+    last.set(key, t);
+    out(e);
+  };
+}

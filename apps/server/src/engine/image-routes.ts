@@ -66,7 +66,7 @@ export async function saveImages(images: ImageService, names: string[], r: Engin
 export async function loadImages(images: ImageService, r: EngineRequest): Promise<void> {
   const quiet = boolParam(r.query.get('quiet'));
   const out = new LazyResponse(r.req, r.reply, 'application/json');
-  const events = quiet ? (e: ProgressEvent) => (e.stream !== undefined || e.error !== undefined ? out.messages(e) : undefined) : out.messages;
+  const events = quiet ? (e: ProgressEvent) => (e.stream !== undefined || e.error !== undefined ? out.messages(e) : undefined) : out.progress;
   try {
     await images.load(r.req.raw, { events, signal: out.signal });
     out.finish();

@@ -3,7 +3,7 @@
 // (200 sent), a JSON stream ends with Docker's error message and a tar stream is cut short.
 import { Writable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { EventSink, ProgressEvent } from '@berth/core';
+import { throttleProgress, type EventSink, type ProgressEvent } from '@berth/core';
 import { toEngineError } from './engine-error.js';
 
 /** A core event as Docker's JSONMessage (jsonmessage.go), which the docker CLI draws itself. */
@@ -51,6 +51,9 @@ export class LazyResponse {
     this.start();
     this.reply.raw.write(`${JSON.stringify(jsonMessage(e))}\r\n`);
   };
+
+  /** The same, with progress updates rate-limited per layer as dockerd's (10 a second). */
+  readonly progress: EventSink = throttleProgress(this.messages);
 
   /** Raw bytes (a tar), with the socket's backpressure. */
   writable(): Writable {

@@ -49,7 +49,7 @@ async function pull(deps: TransferDeps, fromImage: string, r: EngineRequest): Pr
     // No tag and no digest: every tag of the repository, as dockerd does for `docker pull -a`.
     const targets = ref.tag !== undefined || ref.digest !== undefined ? [ref] : (await adapter.tags(ref, registry)).map((tag) => ({ ...ref, tag }));
     for (const target of targets) {
-      await deps.images.pull(adapter, target, { registry, events: out.messages, signal: out.signal, ...(platform ? { platform } : {}) });
+      await deps.images.pull(adapter, target, { registry, events: out.progress, signal: out.signal, ...(platform ? { platform } : {}) });
     }
     out.finish();
   } catch (err) {
@@ -106,7 +106,7 @@ export async function pushImage(deps: TransferDeps, name: string, r: EngineReque
     const registry = registryOptionsFrom(r.req.headers['x-registry-auth'], out.signal);
     const adapter = await deps.registryAdapter(ref.domain);
     // No tag: every tag of the repository (`docker push -a`).
-    await deps.images.push(adapter, ref, { registry, events: out.messages, signal: out.signal });
+    await deps.images.push(adapter, ref, { registry, events: out.progress, signal: out.signal });
     out.finish();
   } catch (err) {
     out.finish(err);
