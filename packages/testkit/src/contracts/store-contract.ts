@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it, afterEach, beforeEach } from 'vitest';
 import {
+  BerthError,
   MediaType,
   isBerthError,
   sha256,
@@ -256,6 +257,49 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect(await content.adopt!(staged, info)).toBe(true);
         expect(await content.stat(info.digest)).toEqual(info);
         expect((await readAll(await content.get(info.digest))).equals(bytes)).toBe(true);
+      });
+
+      it('beforeCommit runs once the bytes match, and a throw keeps nothing', async () => {
+        const bytes = randomBytes(20_000);
+        const info = { digest: sha256(bytes), size: bytes.length };
+        let checked = 0;
+        const refuse = async (): Promise<void> => {
+          checked++;
+          expect(await content.stat(info.digest)).toBeUndefined();
+          throw new BerthError('ERR_DIGEST_MISMATCH', 'diffID mismatch');
+        };
+        expect(await codeOf(content.put(bytesStream(bytes), { ...info, beforeCommit: refuse }))).toBe('ERR_DIGEST_MISMATCH');
+        expect(checked).toBe(1);
+        expect(await listAll(content)).toEqual([]);
+        // Bytes that do not match never reach the check.
+        const wrong = { digest: sha256('other'), size: bytes.length };
+        expect(await codeOf(content.put(bytesStream(bytes), { ...wrong, beforeCommit: refuse }))).toBe('ERR_DIGEST_MISMATCH');
+        expect(checked).toBe(1);
+      });
+
+      it('resumable: a write cut off keeps a prefix, the next one continues to a verified blob', async (ctx) => {
+        if (!content.resumable) ctx.skip();
+        const bytes = randomBytes(4 << 20);
+        const digest = sha256(bytes);
+        const first = (await content.resumable!(digest))!;
+        expect(first.kept).toBe(0);
+        expect(await content.resumable!(digest)).toBeUndefined(); // one writer a blob
+        const cut = Readable.from((async function* () {
+          for (let at = 0; at < 3 << 20; at += 64 << 10) yield bytes.subarray(at, at + (64 << 10));
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          throw new Error('connection reset');
+        })());
+        await expect(first.put(cut, { size: bytes.length })).rejects.toThrow('connection reset');
+        expect(await content.stat(digest)).toBeUndefined();
+        const second = (await content.resumable!(digest))!;
+        expect(second.kept).toBeGreaterThan(0);
+        const kept = await readAll(second.readKept());
+        expect(kept.equals(bytes.subarray(0, second.kept))).toBe(true);
+        expect(await second.put(bytesStream(kept, bytes.subarray(second.kept)), { size: bytes.length })).toEqual({ digest, size: bytes.length });
+        expect((await readAll(await content.get(digest))).equals(bytes)).toBe(true);
+        const after = (await content.resumable!(digest))!;
+        expect(after.kept).toBe(0);
+        await after.release();
       });
     });
 
