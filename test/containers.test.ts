@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
   await store?.cleanup();
-  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2']) await docker(['rm', '-f', n]);
+  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k']) await docker(['rm', '-f', n]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -232,6 +232,28 @@ describe('rmi and containers', () => {
     expect(await byId('b')).toBe(await byId('d'));
     await store.ok(['rm', 'ct-user']);
     await docker(['rm', 'ct-user']);
+  });
+});
+
+describe('kill, wait, container inspect, container prune', () => {
+  it('answer as docker does', async () => {
+    await store.ok(['run', '-d', '--name', 'ct-k', BASE, 'sleep', '100']);
+    await dockerOk(['run', '-d', '--name', 'ct-k', '--network', 'none', BASE, 'sleep', '100']);
+    const waits = [store.berth(['wait', 'ct-k']), docker(['wait', 'ct-k'])];
+    // sleep is PID 1: only a signal it cannot ignore ends it (KILL, the default).
+    expect(await store.ok(['kill', 'ct-k'])).toBe(await dockerOk(['kill', 'ct-k']));
+    const [bw, dw] = await Promise.all(waits);
+    expect(bw!.stdout).toBe('137\n');
+    expect(bw!.stdout).toBe(dw!.stdout);
+    const fmt = ['container', 'inspect', '-f', '{{.Name}} {{.Path}} {{.Args}} {{.Config.Cmd}} {{.Config.Image}} {{.State.Status}} {{.State.Running}} {{.State.ExitCode}} {{.State.Error}}', 'ct-k'];
+    expect(await store.ok(fmt)).toBe(await dockerOk(fmt));
+    const again = await store.berth(['kill', 'ct-k']);
+    const id = (await store.ok(['container', 'inspect', '-f', '{{.Id}}', 'ct-k'])).trim();
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`Error: Cannot kill container: ct-k: Container ${id} is not running\n`);
+    const pruned = await store.ok(['container', 'prune', '-f']);
+    expect(pruned).toMatch(new RegExp(`^Deleted Containers:\n([0-9a-f]{64}\n)*${id}\n([0-9a-f]{64}\n)*\nTotal reclaimed space: 0B\n$`));
+    expect(await store.ok(['ps', '-aq'])).toBe('');
   });
 });
 

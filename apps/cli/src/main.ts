@@ -24,6 +24,10 @@ import Start from './commands/start.js';
 import Rm from './commands/rm.js';
 import Commit from './commands/commit.js';
 import ContainerMonitor from './commands/container/monitor.js';
+import Kill from './commands/kill.js';
+import Wait from './commands/wait.js';
+import ContainerInspect from './commands/container/inspect.js';
+import ContainerPrune from './commands/container/prune.js';
 
 export const COMMANDS = {
   images: Images,
@@ -50,6 +54,10 @@ export const COMMANDS = {
   rm: Rm,
   commit: Commit,
   'container-monitor': ContainerMonitor,
+  kill: Kill,
+  wait: Wait,
+  'container:inspect': ContainerInspect,
+  'container:prune': ContainerPrune,
 };
 
 export { execute } from '@oclif/core';

@@ -1,0 +1,30 @@
+import { Flags } from '@oclif/core';
+import { BerthCommand } from '../../base-command.js';
+import { confirm } from '../../output/confirm.js';
+
+export default class ContainerPrune extends BerthCommand {
+  static override summary = 'Remove all stopped containers';
+  static override examples = ['<%= config.bin %> container prune -f'];
+  static override flags = {
+    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ContainerPrune);
+    if (!flags.force && !(await confirm('WARNING! This will remove all stopped containers.'))) return;
+    const containers = await this.containers(flags.root);
+    const deleted: string[] = [];
+    for (const c of await containers.list()) {
+      if (c.State.Running) continue;
+      await containers.remove(c.Id, { force: false });
+      deleted.push(c.Id);
+    }
+    if (deleted.length > 0) {
+      this.out('Deleted Containers:');
+      for (const id of deleted) this.out(id);
+      this.out('');
+    }
+    // berth does not measure container layers yet, as the reclaimed space shows.
+    this.out('Total reclaimed space: 0B');
+  }
+}
