@@ -20,6 +20,13 @@ const registryDistributionLazy: LazyPlugin = {
   load: async () => (await import('@berth/registry-distribution')).registryDistributionPlugin,
 };
 
+/** The container runtime, for the RUN steps of builds sent to the Engine face. */
+const runtimeOciLazy: LazyPlugin = {
+  name: '@berth/runtime-oci',
+  provides: ['runtime:oci'],
+  load: async () => (await import('@berth/runtime-oci')).runtimeOciPlugin,
+};
+
 export interface BerthdOptions {
   root: string;
   listen: string;
@@ -63,7 +70,7 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
   const security = { ...(options.auth ? { auth: options.auth } : {}), ...(options.tls ? { tls: options.tls } : {}) };
   checkEngineListen(engineListen, security);
   // The plugins berth's config file names load here too, so a third-party store serves berthd.
-  const c = await compose({ root: options.root, plugins: [storeFsPlugin], lazyPlugins: [registryDistributionLazy], config: await readBerthConfig() });
+  const c = await compose({ root: options.root, plugins: [storeFsPlugin], lazyPlugins: [registryDistributionLazy, runtimeOciLazy], config: await readBerthConfig() });
   const backend = c.resolve<StoreBackend>(Tokens.StoreBackend);
   const auth = options.auth ? await RegistryAuth.create(options.auth, options.root, options.tls !== undefined) : undefined;
   const pluginHost = c.resolve<PluginHost>(Tokens.PluginHost);
@@ -73,6 +80,8 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
     registryAdapter: (h) => pluginHost.registryAdapter(h),
     // `changes` are Dockerfile instructions, parsed by the same frontend `berth import --change` uses.
     applyChanges: async (config, changes) => (changes.length === 0 ? config : (await import('@berth/builder-dockerfile')).applyDockerfileChanges(config, changes)),
+    // A build's RUN steps: the runtime plugin loads at the first one.
+    openRuntime: () => pluginHost.openRuntime({ root: options.root }),
   };
   // Beyond loopback because auth is configured (not TLS client certificates): every request needs credentials.
   const engineAddress = engineListen.kind === 'main' ? options.listen : engineListen.kind === 'tcp' ? engineListen.address : undefined;

@@ -2,12 +2,13 @@
 // DOCKER_HOST pointing at berthd. One catch-all route per scope matches paths itself (dockerd's
 // `/v1.xx/` prefix, image names with slashes), checks the version, then calls ImageService.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ImageService } from '@berth/core';
+import type { ContainerRuntime, ImageService } from '@berth/core';
 import { API_VERSION, splitVersion, unsupportedVersion } from './api-version.js';
 import { EngineError, toEngineError } from './engine-error.js';
 import { inspectImage, listImages, loadImages, pruneImages, removeImage, saveImages, tagImage, type EngineRequest } from './image-routes.js';
 import { info, ping, version, BERTHD_VERSION } from './system-routes.js';
 import { auth, createImage, pushImage, searchImages, type TransferDeps } from './transfer-routes.js';
+import { buildRoute } from './build-route.js';
 import type { AuthConfigBody } from './registry-auth-header.js';
 import type { Identity } from '../auth/registry-auth.js';
 import { insecureHosts } from '@berth/core';
@@ -15,6 +16,8 @@ import { insecureHosts } from '@berth/core';
 export interface EngineFaceOptions extends TransferDeps {
   images: ImageService;
   root: string;
+  /** The container runtime for a build's RUN steps (opened on the first one). */
+  openRuntime?: () => Promise<ContainerRuntime>;
   /**
    * When the face may listen beyond loopback because auth is configured: who the request is.
    * Anonymous requests are refused (401); absent, every request is served.
@@ -87,6 +90,8 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         return saveImages(images, url.searchParams.getAll('names'), r);
       case 'POST /images/load':
         return loadImages(images, r);
+      case 'POST /build':
+        return buildRoute(options, r);
       case 'POST /auth':
         return auth(options, (await readJsonBody(req)) as AuthConfigBody);
     }

@@ -76,6 +76,8 @@ export interface BuildOptions {
   runtime?: () => Promise<ContainerRuntime>;
   /** Step lines (`Step 1/3 : FROM …`, ` ---> …`). */
   log: (line: string) => void;
+  /** Called with the image ID before `Successfully built` (the Engine API's `aux` message). */
+  onBuilt?: (id: Digest) => void;
   /** Where RUN's output goes. */
   stdout: Writable;
   stderr: Writable;
@@ -183,6 +185,7 @@ class Build {
     if (unused.length > 0) this.log(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed`);
     if (!last?.image) throw new BerthError('ERR_BUILD', 'No image was generated. Is your Dockerfile empty?');
     const id = last.image.record.id;
+    this.opts.onBuilt?.(id);
     this.log(`Successfully built ${short(id)}`);
     const tags: string[] = [];
     for (const t of this.opts.tags ?? []) {
