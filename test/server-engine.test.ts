@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { busyboxRootfs, rootfsTar, run, startRegistry, type RegistryPeer, type RunOptions, type RunResult } from '@berth/testkit';
+import { humanSize } from '@berth/core';
 import { newStore, type Store } from './support/berth.js';
 import { BERTHD_BIN, startBerthd, type Berthd } from './support/berthd.js';
 
@@ -90,6 +91,13 @@ describe('the docker CLI against berthd', () => {
     await expectSameImages(['--no-trunc', '--digests']);
     // Pulled again: up to date, as dockerd says.
     expect(await dkOk(['pull', image])).toContain(`Status: Image is up to date for ${image}`);
+  });
+
+  it('docker system df counts the store\'s images and their layers', async () => {
+    // docker's df prints units.HumanSize (4 digits), not images' 3.
+    const size = humanSize(Number(await served.ok(['image', 'inspect', '-f', '{{.Size}}', image])));
+    const df = await dkOk(['system', 'df', '--format', '{{.Type}} {{.TotalCount}} {{.Size}} {{.Reclaimable}}']);
+    expect(df.split('\n')[0]).toBe(`Images 1 ${size} ${size} (100%)`);
   });
 
   it('tag, image inspect and history print what berth prints', async () => {

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContainerRuntime, ImageService } from '@berth/core';
 import { API_VERSION, splitVersion, unsupportedVersion } from './api-version.js';
 import { EngineError, toEngineError } from './engine-error.js';
-import { inspectImage, listImages, loadImages, pruneImages, removeImage, saveImages, tagImage, type EngineRequest } from './image-routes.js';
+import { inspectImage, listImages, loadImages, pruneImages, removeImage, saveImages, systemDf, tagImage, type EngineRequest } from './image-routes.js';
 import { info, ping, version, BERTHD_VERSION } from './system-routes.js';
 import { auth, createImage, pushImage, searchImages, type TransferDeps } from './transfer-routes.js';
 import { buildRoute } from './build-route.js';
@@ -78,6 +78,8 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         return version();
       case 'GET /info':
         return info(images, options.root, insecureHosts());
+      case 'GET /system/df':
+        return systemDf(images, r);
       case 'GET /images/json':
         return listImages(images, r);
       case 'POST /images/create':

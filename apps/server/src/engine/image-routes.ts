@@ -74,3 +74,18 @@ export async function loadImages(images: ImageService, r: EngineRequest): Promis
     out.finish(err);
   }
 }
+
+/** `docker system df`: the images with their shared sizes and the layers' total; berthd runs no containers, volumes or build cache. */
+export async function systemDf(images: ImageService, r: EngineRequest): Promise<unknown> {
+  const types = r.query.getAll('type');
+  const want = (t: string): boolean => types.length === 0 || types.includes(t);
+  const usage = await images.diskUsage();
+  const list = want('image') ? await images.list({ all: true, sharedSize: true }) : [];
+  return {
+    LayersSize: usage.layersSize,
+    Images: list.map((i) => ({ ...i, Containers: 0 })),
+    Containers: [],
+    Volumes: [],
+    BuildCache: [],
+  };
+}

@@ -17,6 +17,7 @@ import { tagImage } from './tag.js';
 import { importImage, type ImportOptions } from './import.js';
 import { loadImages, saveImages, type LoadedImage } from './save-load.js';
 import { readBlobText } from './store-blobs.js';
+import { chainIds } from './chain-id.js';
 import { pullImage, type PullOptions, type PullResult } from './pull.js';
 import { pushImages, type PushOptions, type PushResult } from './push.js';
 import type { RegistryAdapter } from '../contracts/registry.js';
@@ -28,6 +29,8 @@ export interface DiskUsage {
   logicalSize: number;
   /** Bytes the store's blobs take on disk, each blob once. */
   physicalSize: number;
+  /** Docker's LayersSize (`system df`): every layer stack's own size, each chain once. */
+  layersSize: number;
 }
 
 export class ImageService {
@@ -104,7 +107,13 @@ export class ImageService {
   async diskUsage(): Promise<DiskUsage> {
     const s = await this.snapshot();
     let logicalSize = 0;
-    for (const rec of s.images.values()) logicalSize += rec.size;
-    return { images: s.images.size, logicalSize, physicalSize: await this.backend.physicalSize() };
+    const chains = new Map<string, number>();
+    for (const rec of s.images.values()) {
+      logicalSize += rec.size;
+      chainIds(rec.layers.map((l) => l.diffID)).forEach((c, i) => chains.set(c, rec.layers[i]!.size));
+    }
+    let layersSize = 0;
+    for (const size of chains.values()) layersSize += size;
+    return { images: s.images.size, logicalSize, physicalSize: await this.backend.physicalSize(), layersSize };
   }
 }
