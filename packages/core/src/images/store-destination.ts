@@ -41,6 +41,8 @@ export class StoreDestination implements ImageDestination {
   private readonly written = new Set<Digest>();
   /** Resumable writes opened by keptBytes, waiting for their putBlob. */
   private readonly resumables = new Map<Digest, ResumableBlobWrite>();
+  /** After abort, layers still in flight must not claim new resumable writes (their locks would outlive the copy). */
+  private aborted = false;
 
   constructor(private readonly backend: StoreBackend, private readonly options: StoreDestinationOptions = {}) {
     this.capabilities = { sequential: false, adopt: backend.content.adopt !== undefined, mount: false, resume: backend.content.resumable !== undefined, verifiesBlobs: true };
@@ -49,10 +51,14 @@ export class StoreDestination implements ImageDestination {
   /** Opens the blob's resumable write: what an interrupted pull kept, and where this one goes. */
   async keptBytes(desc: Descriptor): Promise<number> {
     const content = this.backend.content;
-    if (!content.resumable) return 0;
+    if (!content.resumable || this.aborted) return 0;
     await this.resumables.get(desc.digest)?.release();
     const w = await content.resumable(desc.digest);
     if (!w) return 0;
+    if (this.aborted) {
+      await w.release();
+      return 0;
+    }
     this.resumables.set(desc.digest, w);
     return Math.min(w.kept, desc.size);
   }
@@ -179,6 +185,7 @@ export class StoreDestination implements ImageDestination {
 
   async abort(): Promise<void> {
     this.pending.length = 0;
+    this.aborted = true;
     for (const w of this.resumables.values()) await w.release();
     this.resumables.clear();
     // Blobs written but never committed are unreferenced; delete those only this run added.
