@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxRootfs, requirePeer, rootfsTar } from '@berth/testkit';
+import { busyboxRootfs, requirePeer, rootfsTar, startRegistry } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
 import { docker, dockerOk } from './support/docker.js';
 import { diffTrees, imageTree } from './support/image-tree.js';
@@ -254,6 +254,33 @@ describe('kill, wait, container inspect, container prune', () => {
     const pruned = await store.ok(['container', 'prune', '-f']);
     expect(pruned).toMatch(new RegExp(`^Deleted Containers:\n([0-9a-f]{64}\n)*${id}\n([0-9a-f]{64}\n)*\nTotal reclaimed space: 0B\n$`));
     expect(await store.ok(['ps', '-aq'])).toBe('');
+  });
+});
+
+describe('run pulls a missing image', () => {
+  it('says so on stderr as docker does, pulls, and runs', async () => {
+    const reg = await startRegistry({ auth: 'none' });
+    try {
+      const name = `${reg.host}/ct/pulled:1`;
+      await store.ok(['tag', BASE, name]);
+      await store.ok(['push', '-q', name]);
+      await store.ok(['rmi', name]);
+      const b = await store.berth(['run', '--rm', name, 'echo', 'hi']);
+      expect(b.code, b.stderr).toBe(0);
+      expect(b.stdout).toBe('hi\n');
+      const d = await docker(['run', '--rm', '--network', 'none', name, 'echo', 'hi']);
+      expect(d.stdout).toBe('hi\n');
+      expect(b.stderr.split('\n')[0]).toBe(`Unable to find image '${name}' locally`);
+      expect(b.stderr.split('\n')[0]).toBe(d.stderr.split('\n')[0]);
+      expect(b.stderr).toContain(`Status: Downloaded newer image for ${name}`);
+      await docker(['rmi', name]);
+      // An ID is never pulled.
+      const byId = await store.berth(['run', '--rm', 'abcdef123456', 'true']);
+      expect(byId.code).toBe(125);
+      expect(byId.stderr).toBe('Error: No such image: abcdef123456:latest\n');
+    } finally {
+      await reg.stop();
+    }
   });
 });
 

@@ -50,6 +50,7 @@ export default class Run extends BerthCommand {
       throw new BerthError('ERR_INVALID_ARGUMENT', 'the input device is not a TTY');
     }
     const containers = await this.containers(flags.root);
+    await this.pullIfMissing(flags.root, args.image);
     const rec = await containers.create({
       imageName: args.image,
       cmd: command,
@@ -96,5 +97,28 @@ export default class Run extends BerthCommand {
       // stdin would keep berth alive after the container is gone.
       if (flags.interactive) process.stdin.destroy();
     }
+  }
+
+  /**
+   * docker run's `--pull missing`: a name not in the store is pulled first, its progress on stderr
+   * after `Unable to find image 'x:latest' locally`. An ID (or ID prefix) is never pulled.
+   */
+  private async pullIfMissing(root: string | undefined, image: string): Promise<void> {
+    const core = await import('@berth/core');
+    const service = await this.images(root);
+    try {
+      core.findImage(await service.snapshot(), image);
+      return;
+    } catch (err) {
+      if (!core.isBerthError(err, 'ERR_IMAGE_UNKNOWN') || /^(sha256:)?[0-9a-f]{1,64}$/.test(image)) throw err;
+    }
+    const ref = core.withDefaultTag(core.parseNormalizedReference(image));
+    this.errLine(`Unable to find image '${core.familiarString(ref)}' locally`);
+    const { createProgress } = await import('../output/progress.js');
+    const { registryOptions } = await import('../registry/registry-options.js');
+    const progress = createProgress(process.stderr, { plainStatusLines: true });
+    const adapter = await this.registryAdapter(root, ref.domain);
+    await service.pull(adapter, ref, { registry: await registryOptions(), events: progress.sink, loginCommand: 'berth login' });
+    progress.done();
   }
 }
