@@ -63,5 +63,9 @@ describe('docker build against berthd', () => {
     const f = await dk(['build', ctx]);
     expect(f.code).toBe(1);
     expect(f.stderr).toContain('COPY failed: file not found in build context or excluded by .dockerignore: stat nope: file does not exist');
+    await writeFile(join(ctx, 'Dockerfile'), 'FROM berth-build/busybox:1\nRUN exit 7\n');
+    const runFailed = await dk(['build', ctx]);
+    expect(runFailed.code).toBe(7);
+    expect(runFailed.stderr).toContain("The command '/bin/sh -c exit 7' returned a non-zero code: 7");
   });
 });

@@ -16,6 +16,8 @@ export interface ProgressEvent {
   /** Free text, as `docker load` prints "Loaded image: …". */
   stream?: string;
   error?: string;
+  /** Docker's errorDetail.code: the exit status the docker CLI takes (a failed RUN's). */
+  errorCode?: number;
   aux?: Record<string, unknown>;
 }
 

@@ -46,7 +46,7 @@ export async function buildRoute(deps: BuildDeps, r: EngineRequest): Promise<voi
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(jsonParam(q.get('labels'), 'labels'))) labels[k] = v ?? '';
   const quiet = boolParam(q.get('q'));
-  const { buildImage, unpackContext, readDockerignore, createIgnoreMatcher } = await import('@berth/builder-dockerfile');
+  const { buildImage, unpackContext, readDockerignore, createIgnoreMatcher, BuildStepError } = await import('@berth/builder-dockerfile');
 
   const out = new LazyResponse(r.req, r.reply, 'application/json');
   const dir = await mkdtemp(join(tmpdir(), 'berthd-build-'));
@@ -88,8 +88,11 @@ export async function buildRoute(deps: BuildDeps, r: EngineRequest): Promise<voi
     if (quiet) stream(`${result.id}\n`);
     out.finish();
   } catch (err) {
-    // (dockerd also sends a failed RUN's exit code as errorDetail.code; berthd's messages carry none yet.)
-    out.finish(err);
+    // A failed RUN: dockerd sends its exit status as errorDetail.code, and the docker CLI exits with it.
+    if (err instanceof BuildStepError) {
+      out.messages({ error: err.message, errorCode: err.exitCode });
+      out.finish();
+    } else out.finish(err);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -15,7 +15,7 @@ export function jsonMessage(e: ProgressEvent): Record<string, unknown> {
   if (e.stream !== undefined) m.stream = e.stream;
   if (e.aux !== undefined) m.aux = e.aux;
   if (e.error !== undefined) {
-    m.errorDetail = { message: e.error };
+    m.errorDetail = { ...(e.errorCode !== undefined ? { code: e.errorCode } : {}), message: e.error };
     m.error = e.error;
   }
   return m;
