@@ -2,11 +2,11 @@
 // pull from a docker-registry started here, tag, inspect, history, rmi, prune, save, load, push,
 // search, import, version and info; each compared with what `berth` prints on the same root.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { busyboxRootfs, rootfsTar, run, startRegistry, type RegistryPeer, type RunOptions, type RunResult } from '@berth/testkit';
+import { busyboxRootfs, requirePeer, rootfsTar, run, startRegistry, type RegistryPeer, type RunOptions, type RunResult } from '@berth/testkit';
 import { humanSize } from '@berth/core';
 import { newStore, type Store } from './support/berth.js';
 import { BERTHD_BIN, startBerthd, type Berthd } from './support/berthd.js';
@@ -286,6 +286,42 @@ describe('where the Engine face listens', () => {
       expect(out).not.toContain('Docker Engine API is not served');
     } finally {
       child.kill('SIGTERM');
+    }
+  });
+
+  it('with TLS client certificates, a non-loopback --engine-listen serves docker --tlsverify, and nobody without a certificate', async () => {
+    const openssl = requirePeer('openssl');
+    const dir = join(work, 'tls');
+    await mkdir(dir);
+    const p = (f: string): string => join(dir, f);
+    const ssl = async (args: string[]): Promise<void> => {
+      const r = await run(openssl, args);
+      if (r.code !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+    };
+    await ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '2', '-subj', '/CN=engine test CA']);
+    await ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=127.0.0.1']);
+    await writeFile(p('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    await ssl(['x509', '-req', '-in', p('server.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('server.crt'), '-days', '2', '-extfile', p('san.ext')]);
+    await ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('key.pem'), '-out', p('client.csr'), '-subj', '/CN=engine client']);
+    await writeFile(p('client.ext'), 'extendedKeyUsage=clientAuth\n');
+    await ssl(['x509', '-req', '-in', p('client.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('cert.pem'), '-days', '2', '-extfile', p('client.ext')]);
+    const other = await startBerthd(served.root, '127.0.0.1:0', ['--tls-cert', p('server.crt'), '--tls-key', p('server.key'), '--tls-ca', p('ca.pem'), '--engine-listen', 'tcp://0.0.0.0:0']);
+    try {
+      let m: RegExpExecArray | null = null;
+      for (let i = 0; i < 100 && !(m = /"engine":"https:\/\/0\.0\.0\.0:(\d+)"/.exec(other.log())); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(m).not.toBeNull();
+      const host = `tcp://127.0.0.1:${m![1]}`;
+      const withCert = await dk(['info', '--format', '{{.DockerRootDir}}'], { host, env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir } });
+      expect(withCert.stdout).toBe(`${served.root}\n`);
+      // The CA alone (no client certificate): the handshake is refused.
+      const caOnly = join(work, 'tls-ca-only');
+      await mkdir(caOnly);
+      await writeFile(join(caOnly, 'ca.pem'), await readFile(p('ca.pem')));
+      const without = await dk(['info', '--format', '{{.DockerRootDir}}'], { host, env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: caOnly } });
+      expect(without.code).not.toBe(0);
+      expect(without.stdout).not.toContain(served.root);
+    } finally {
+      await other.stop();
     }
   });
 
