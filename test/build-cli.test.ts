@@ -179,4 +179,34 @@ describe('berth build contexts and output', () => {
     expect(tree.has('ctx/docker')).toBe(false);
     expect(tree.has('ctx/.dockerignore')).toBe(true);
   });
+
+  // No oracle: ADD --checksum is BuildKit's (the Dockerfile reference documents it).
+  it('ADD --checksum accepts the right digest, refuses a wrong one and a local source', async () => {
+    const { createServer } = await import('node:http');
+    const { createHash } = await import('node:crypto');
+    const body = 'checked payload\n';
+    const server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const ctx = join(work, 'checksum');
+      await mkdir(ctx, { recursive: true });
+      await writeFile(join(ctx, 'local.txt'), 'l\n');
+      const good = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      const bad = `sha256:${'0'.repeat(64)}`;
+      const build = async (line: string) => {
+        await writeFile(join(ctx, 'Dockerfile'), `FROM ${BASE}\n${line}\n`);
+        return store.berth(['build', '-q', ctx]);
+      };
+      expect((await build(`ADD --checksum=${good} http://127.0.0.1:${port}/p.txt /p.txt`)).code).toBe(0);
+      const wrong = await build(`ADD --checksum=${bad} http://127.0.0.1:${port}/p.txt /p.txt`);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain(`digest mismatch ${bad}: ${good}`);
+      const local = await build(`ADD --checksum=${good} local.txt /l.txt`);
+      expect(local.code).toBe(1);
+      expect(local.stderr).toContain("checksum can't be specified for non-HTTP(S) sources");
+    } finally {
+      server.close();
+    }
+  });
 });

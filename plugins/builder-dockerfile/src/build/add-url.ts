@@ -29,7 +29,9 @@ function filenameFor(url: URL, disposition: string | undefined): string {
   throw new BerthError('ERR_BUILD', `cannot determine filename from url: ${url.href}`);
 }
 
-export async function downloadSource(src: string, tmpDir: string, fs: SourceFs): Promise<CopyInfo> {
+/** `checksum`: ADD --checksum=sha256:… (the Dockerfile reference): the download must have that digest. */
+export async function downloadSource(src: string, tmpDir: string, fs: SourceFs, checksum = ''): Promise<CopyInfo> {
+  if (checksum !== '' && !/^sha256:[a-f0-9]{64}$/.test(checksum)) throw new BerthError('ERR_BUILD', `invalid checksum ${checksum}: only sha256:<64 hex> is supported`);
   const url = new URL(src);
   const res = await request(url, { method: 'GET', dispatcher: redirecting() });
   if (res.statusCode >= 400) {
@@ -57,6 +59,7 @@ export async function downloadSource(src: string, tmpDir: string, fs: SourceFs):
   const lm = header('last-modified');
   const mtime = lm && !Number.isNaN(Date.parse(lm)) ? new Date(lm) : new Date(0);
   const digest = hash.digest('hex');
+  if (checksum !== '' && checksum !== `sha256:${digest}`) throw new BerthError('ERR_BUILD', `ADD failed: digest mismatch ${checksum}: sha256:${digest}`);
   return {
     origPath: name,
     path: name,

@@ -434,10 +434,11 @@ class Build {
     const infos: CopyInfo[] = [];
     for (const src of cmd.sourcePaths) {
       if (cmd.kind === 'add' && /^https?:\/\//i.test(src)) {
-        infos.push(await downloadSource(src, this.tmpDir, this.context));
+        infos.push(await downloadSource(src, this.tmpDir, this.context, cmd.kind === 'add' ? cmd.checksum : ''));
         continue;
       }
       if (/^https?:\/\//i.test(src)) throw new BerthError('ERR_BUILD', 'source can\'t be a URL for COPY');
+      if (cmd.kind === 'add' && cmd.checksum !== '') throw new BerthError('ERR_BUILD', 'checksum can\'t be specified for non-HTTP(S) sources');
       infos.push(...(await collectInfos(source, [src], name, cmd.kind === 'add')));
     }
     for (const h of cmd.sourceContents) {
