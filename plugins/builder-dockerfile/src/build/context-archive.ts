@@ -18,6 +18,8 @@ export async function unpackContext(input: Readable, dir: string): Promise<void>
   const ex = tarExtract();
   const what = 'build context';
   ex.on('entry', (h, body, next) => {
+    // A failure ends the extraction, which destroys this entry too: the pipeline reports it.
+    body.on('error', () => {});
     void (async () => {
       const rel = entryPath(h.name, what);
       if (rel === '') return body.resume();

@@ -242,6 +242,8 @@ async function unpackArchive(
   const { stream } = await openUncompressed(createReadStream(host));
   const ex = tarExtract();
   ex.on('entry', (h, body, next) => {
+    // A failure ends the extraction, which destroys this entry too: the pipeline reports it.
+    body.on('error', () => {});
     void (async () => {
       const rel = entryPath(h.name, `ADD ${info.origPath}`);
       if (rel === '') {

@@ -211,6 +211,8 @@ export class ImageFs {
       const { stream } = await openUncompressed(await layers[i]!.open());
       const ex = tarExtract();
       ex.on('entry', (header, body, next) => {
+        // A failure ends the extraction, which destroys this entry too: the pipeline reports it.
+        body.on('error', () => {});
         try {
           fs.applyEntry(header, i, what);
           seen.push(header);

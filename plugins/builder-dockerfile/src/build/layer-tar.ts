@@ -31,6 +31,8 @@ export async function extractRefs(refs: readonly ExtractRef[], tmpDir: string): 
       const { stream } = await openUncompressed(await layers[index]!.open());
       const ex = tarExtract();
       ex.on('entry', (header, body, next) => {
+        // A failure ends the extraction, which destroys this entry too: the pipeline reports it.
+        body.on('error', () => {});
         const path = entryPath(header.name, 'extract');
         const refsHere = wanted.get(path);
         if (!refsHere || (header.type !== 'file' && header.type !== 'contiguous-file')) {
