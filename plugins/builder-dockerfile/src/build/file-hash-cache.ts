@@ -1,8 +1,11 @@
 // The FileHashCache on disk (`berth/build/file-hashes.json` beside the store): loaded once per
-// build, saved at its end with the entries this build used, so it never grows without bound.
+// build, saved at its end with the entries this build used first and earlier builds' after them
+// (so two projects built in turn keep theirs), at most MAX_ENTRIES.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FileHashCache } from './source-fs.js';
+
+const MAX_ENTRIES = 200_000;
 
 export interface PersistentFileHashCache extends FileHashCache {
   save(): Promise<void>;
@@ -28,8 +31,13 @@ export async function openFileHashCache(file: string): Promise<PersistentFileHas
     async save() {
       if (used.size === 0) return;
       await mkdir(dirname(file), { recursive: true });
+      const kept = new Map(used);
+      for (const [k, v] of Object.entries(old)) {
+        if (kept.size >= MAX_ENTRIES) break;
+        if (!kept.has(k)) kept.set(k, v);
+      }
       const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify(Object.fromEntries(used)));
+      await writeFile(tmp, JSON.stringify(Object.fromEntries(kept)));
       await rename(tmp, file);
     },
   };
