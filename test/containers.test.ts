@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
   await store?.cleanup();
-  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k']) await docker(['rm', '-f', n]);
+  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2']) await docker(['rm', '-f', n]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -281,6 +281,25 @@ describe('run pulls a missing image', () => {
     } finally {
       await reg.stop();
     }
+  });
+});
+
+describe('rename', () => {
+  it('renames, and refuses a taken or unchanged name with docker\'s messages', async () => {
+    for (const n of ['ct-r1', 'ct-r2']) {
+      await store.ok(['run', '--name', n, BASE, 'echo']);
+      await dockerOk(['run', '--name', n, '--network', 'none', BASE, 'echo']);
+    }
+    expect(await store.ok(['rename', 'ct-r1', 'ct-r1b'])).toBe(await dockerOk(['rename', 'ct-r1', 'ct-r1b']));
+    expect((await store.ok(['ps', '-a', '-f', 'name=ct-r', '--format', '{{.Names}}'])).split('\n').sort()).toEqual(['', 'ct-r1b', 'ct-r2']);
+    const mask = (s: string): string => s.replace(/^Error response from daemon: |^Error: /, '').replace(/[0-9a-f]{64}/g, '<id>');
+    for (const args of [['rename', 'ct-r1b', 'ct-r2'], ['rename', 'ct-r2', 'ct-r2'], ['rename', 'ct-r2', 'b@d']]) {
+      const b = await store.berth(args);
+      const d = await docker(args);
+      expect(b.code, args.join(' ')).not.toBe(0);
+      expect(mask(b.stderr), args.join(' ')).toBe(mask(d.stderr));
+    }
+    await store.ok(['rm', 'ct-r1b', 'ct-r2']);
   });
 });
 

@@ -28,6 +28,7 @@ import Kill from './commands/kill.js';
 import Wait from './commands/wait.js';
 import ContainerInspect from './commands/container/inspect.js';
 import ContainerPrune from './commands/container/prune.js';
+import Rename from './commands/rename.js';
 
 export const COMMANDS = {
   images: Images,
@@ -58,6 +59,7 @@ export const COMMANDS = {
   wait: Wait,
   'container:inspect': ContainerInspect,
   'container:prune': ContainerPrune,
+  rename: Rename,
 };
 
 export { execute } from '@oclif/core';

@@ -40,4 +40,13 @@ describe('FsContainerStore', () => {
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(String(failed.reason.message)).toMatch(/^Conflict\. The container name "\/web" is already in use by container "[0-9a-f]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\.$/);
   });
+
+  it('renames under the lock; a taken name is refused', async () => {
+    const s = new FsContainerStore(dir);
+    const a = await s.create(rec('1', '/a'));
+    await s.create(rec('2', '/b'));
+    expect((await s.rename(a.Id, '/c')).Name).toBe('/c');
+    expect((await s.get(a.Id))?.Name).toBe('/c');
+    await expect(s.rename(a.Id, '/b')).rejects.toThrow(/^Error when allocating new name: Conflict\. The container name "\/b" is already in use/);
+  });
 });

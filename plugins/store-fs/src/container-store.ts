@@ -51,12 +51,7 @@ export class FsContainerStore implements ContainerStore {
     await mkdir(this.dir, { recursive: true });
     return this.locked(async () => {
       for (const other of await this.list()) {
-        if (other.Name === record.Name) {
-          throw new BerthError(
-            'ERR_CONTAINER_CONFLICT',
-            `Conflict. The container name "${record.Name}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`,
-          );
-        }
+        if (other.Name === record.Name) throw nameConflict(record.Name, other.Id);
         if (other.Id === record.Id) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${record.Id} already exists`);
       }
       const full: ContainerRecord = { ...record, LogPath: join(this.dir, record.Id, `${record.Id}-json.log`) };
@@ -72,6 +67,19 @@ export class FsContainerStore implements ContainerStore {
       if (!current) throw new BerthError('ERR_CONTAINER_UNKNOWN', `No such container: ${id}`);
       const draft = structuredClone(current);
       const next = change(draft) ?? draft;
+      await this.write(next);
+      return next;
+    });
+  }
+
+  async rename(id: string, name: string): Promise<ContainerRecord> {
+    return this.locked(async () => {
+      const current = await this.get(id);
+      if (!current) throw new BerthError('ERR_CONTAINER_UNKNOWN', `No such container: ${id}`);
+      for (const other of await this.list()) {
+        if (other.Name === name && other.Id !== id) throw new BerthError('ERR_CONTAINER_CONFLICT', `Error when allocating new name: ${nameConflict(name, other.Id).message}`);
+      }
+      const next = { ...current, Name: name };
       await this.write(next);
       return next;
     });
@@ -103,4 +111,11 @@ export class FsContainerStore implements ContainerStore {
       return out;
     });
   }
+}
+
+function nameConflict(name: string, holder: string): BerthError {
+  return new BerthError(
+    'ERR_CONTAINER_CONFLICT',
+    `Conflict. The container name "${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
+  );
 }

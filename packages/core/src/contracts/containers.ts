@@ -57,6 +57,8 @@ export interface ContainerStore {
   create(record: Omit<ContainerRecord, 'LogPath'>): Promise<ContainerRecord>;
   /** Changes a record under the lock; `change` sees the current record (undefined once removed). */
   update(id: string, change: (current: ContainerRecord) => ContainerRecord | void): Promise<ContainerRecord>;
+  /** Gives a container another name, checked under the lock as `create` checks it. */
+  rename(id: string, name: string): Promise<ContainerRecord>;
   /** Deletes the record and its logs. */
   remove(id: string): Promise<void>;
 }
