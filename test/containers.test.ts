@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
   await store?.cleanup();
-  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2']) await docker(['rm', '-f', n]);
+  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i']) await docker(['rm', '-f', n]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -281,6 +281,26 @@ describe('run pulls a missing image', () => {
     } finally {
       await reg.stop();
     }
+  });
+});
+
+describe('inspect', () => {
+  it('finds a container first, then an image; misses and --type as docker says them', async () => {
+    await store.ok(['run', '--name', 'ct-i', BASE, 'echo']);
+    await dockerOk(['run', '--name', 'ct-i', '--network', 'none', BASE, 'echo']);
+    const c = ['inspect', '-f', '{{.Name}} {{.State.Status}} {{.Config.Image}}', 'ct-i'];
+    expect(await store.ok(c)).toBe(await dockerOk(c));
+    const i = ['inspect', '-f', '{{.RepoTags}} {{.Config.Cmd}}', BASE];
+    expect(await store.ok(i)).toBe(await dockerOk(i));
+    const mask = (s: string): string => s.replace(/^Error response from daemon: /gm, 'Error: ');
+    for (const args of [['inspect', 'ct-nope'], ['inspect', '--type', 'image', 'ct-i'], ['inspect', '--type', 'container', BASE]]) {
+      const b = await store.berth(args);
+      const d = await docker(args);
+      expect(b.code, args.join(' ')).toBe(d.code);
+      expect(mask(b.stderr), args.join(' ')).toBe(mask(d.stderr));
+      expect(b.stdout, args.join(' ')).toBe(d.stdout);
+    }
+    await store.ok(['rm', 'ct-i']);
   });
 });
 

@@ -29,6 +29,7 @@ import Wait from './commands/wait.js';
 import ContainerInspect from './commands/container/inspect.js';
 import ContainerPrune from './commands/container/prune.js';
 import Rename from './commands/rename.js';
+import Inspect from './commands/inspect.js';
 
 export const COMMANDS = {
   images: Images,
@@ -60,6 +61,7 @@ export const COMMANDS = {
   'container:inspect': ContainerInspect,
   'container:prune': ContainerPrune,
   rename: Rename,
+  inspect: Inspect,
 };
 
 export { execute } from '@oclif/core';

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
 import { formatInspect } from '../../output/render.js';
+import { containerInspect } from '../../containers/inspect-shape.js';
 
 export default class ContainerInspect extends BerthCommand {
   static override summary = 'Display detailed information on one or more containers';
@@ -19,20 +20,7 @@ export default class ContainerInspect extends BerthCommand {
     for (const name of argv as string[]) {
       try {
         const c = await containers.find(name);
-        // Docker's inspect shape: the record, with the state flags berth never sets.
-        found.push({
-          Id: c.Id,
-          Created: c.Created,
-          Path: c.Path,
-          Args: c.Args,
-          State: { Status: c.State.Status, Running: c.State.Running, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: c.State.Pid, ExitCode: c.State.ExitCode, Error: c.State.Error, StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt },
-          Image: c.Image,
-          LogPath: c.LogPath,
-          Name: c.Name,
-          RestartCount: 0,
-          HostConfig: c.HostConfig,
-          Config: c.Config,
-        });
+        found.push(containerInspect(c));
       } catch (err) {
         if (!(err as { code?: string }).code?.startsWith('ERR_')) throw err;
         this.errLine(`Error: ${(err as Error).message}`);

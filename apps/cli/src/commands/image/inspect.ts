@@ -4,7 +4,6 @@ import { formatInspect } from '../../output/render.js';
 
 export default class ImageInspect extends BerthCommand {
   static override summary = 'Display detailed information on one or more images';
-  static override aliases = ['inspect'];
   static override strict = false;
   static override examples = ['<%= config.bin %> image inspect busybox', "<%= config.bin %> image inspect --format '{{.Id}} {{.Size}}' busybox alpine", "<%= config.bin %> image inspect -f '{{json .Config}}' busybox"];
   static override args = { image: Args.string({ description: 'IMAGE', required: true }) };

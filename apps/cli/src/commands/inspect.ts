@@ -1,0 +1,50 @@
+import { Args, Flags } from '@oclif/core';
+import { BerthCommand } from '../base-command.js';
+import { formatInspect } from '../output/render.js';
+import { containerInspect } from '../containers/inspect-shape.js';
+
+export default class Inspect extends BerthCommand {
+  static override summary = 'Return low-level information on containers and images';
+  static override strict = false;
+  static override examples = ['<%= config.bin %> inspect web', "<%= config.bin %> inspect -f '{{.State.Status}}' web", '<%= config.bin %> inspect --type image busybox'];
+  static override args = { name: Args.string({ description: 'NAME|ID', required: true }) };
+  static override flags = {
+    format: Flags.string({ char: 'f', description: "Format output using a custom template: 'json' or a Go template" }),
+    type: Flags.string({ description: 'Return JSON for specified type', options: ['container', 'image'] }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Inspect);
+    const images = await this.images(flags.root);
+    const containers = await this.containers(flags.root);
+    const found: unknown[] = [];
+    const errors: string[] = [];
+    // docker's order (cli/command/system/inspect.go): a container first, then an image.
+    for (const name of argv as string[]) {
+      if (flags.type !== 'image') {
+        try {
+          found.push(containerInspect(await containers.find(name)));
+          continue;
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'ERR_CONTAINER_UNKNOWN') throw err;
+          if (flags.type === 'container') {
+            errors.push((err as Error).message);
+            continue;
+          }
+        }
+      }
+      try {
+        found.push(await images.inspect(name));
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ERR_IMAGE_UNKNOWN') throw err;
+        // docker 28's CLI wraps the daemon's reason for images (not for containers).
+        errors.push(flags.type === 'image' ? `no such image: ${name}: ${(err as Error).message}` : `No such object: ${name}`);
+      }
+    }
+    process.stdout.write(formatInspect(found, flags.format));
+    if (errors.length > 0) {
+      for (const e of errors) this.errLine(`Error: ${e}`);
+      process.exitCode = 1;
+    }
+  }
+}
