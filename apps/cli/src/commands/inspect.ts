@@ -16,12 +16,13 @@ export default class Inspect extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Inspect);
     const images = await this.images(flags.root);
-    const containers = await this.containers(flags.root);
+    // A store without container records (a third-party one) still answers for images.
+    const containers = flags.type === 'container' ? await this.containers(flags.root) : await this.containers(flags.root).catch(() => undefined);
     const found: unknown[] = [];
     const errors: string[] = [];
     // docker's order (cli/command/system/inspect.go): a container first, then an image.
     for (const name of argv as string[]) {
-      if (flags.type !== 'image') {
+      if (flags.type !== 'image' && containers) {
         try {
           found.push(containerInspect(await containers.find(name)));
           continue;
