@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
   await store?.cleanup();
-  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i']) await docker(['rm', '-f', n]);
+  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i', 'ct-x']) await docker(['rm', '-f', n]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -281,6 +281,40 @@ describe('run pulls a missing image', () => {
     } finally {
       await reg.stop();
     }
+  });
+});
+
+// name → type, mode, owner, size, link of every entry of a plain tar.
+async function tarListing(file: string): Promise<Map<string, string>> {
+  const { extract } = await import('tar-stream');
+  const { createReadStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  const out = new Map<string, string>();
+  const ex = extract();
+  ex.on('entry', (h, body, next) => {
+    out.set(h.name.replace(/^\.?\//, '').replace(/\/$/, ''), `${h.type} ${((h.mode ?? 0) & 0o7777).toString(8)} ${h.uid}:${h.gid} ${h.size} ${h.linkname ?? ''}`);
+    body.resume();
+    body.on('end', next);
+  });
+  await pipeline(createReadStream(file), ex);
+  return out;
+}
+
+describe('export', () => {
+  it("writes the container's filesystem as docker export does", async () => {
+    const script = 'echo hi > /f; ln /f /g; mkdir -p /d/e; rm /bin/ls; chmod 700 /d';
+    await store.ok(['run', '--name', 'ct-x', BASE, 'sh', '-c', script]);
+    await dockerOk(['run', '--name', 'ct-x', '--network', 'none', BASE, 'sh', '-c', script]);
+    await store.ok(['export', '-o', join(work, 'b-export.tar'), 'ct-x']);
+    await dockerOk(['export', '-o', join(work, 'd-export.tar'), 'ct-x']);
+    const b = await tarListing(join(work, 'b-export.tar'));
+    const d = await tarListing(join(work, 'd-export.tar'));
+    // What each runtime mounts or writes for itself is not the image's (docker's init layer adds /etc/mtab too).
+    const own = /^(\.dockerenv|etc\/(hostname|hosts|resolv\.conf|mtab)|(dev|proc|sys)\/.+)$/;
+    const keep = (m: Map<string, string>): [string, string][] => [...m].filter(([k]) => !own.test(k)).sort(([x], [y]) => (x < y ? -1 : 1));
+    expect(keep(b)).toEqual(keep(d));
+    expect(b.get('g')).toBe('link 644 0:0 0 f');
+    await store.ok(['rm', 'ct-x']);
   });
 });
 

@@ -30,6 +30,7 @@ import ContainerInspect from './commands/container/inspect.js';
 import ContainerPrune from './commands/container/prune.js';
 import Rename from './commands/rename.js';
 import Inspect from './commands/inspect.js';
+import Export from './commands/export.js';
 
 export const COMMANDS = {
   images: Images,
@@ -62,6 +63,7 @@ export const COMMANDS = {
   'container:prune': ContainerPrune,
   rename: Rename,
   inspect: Inspect,
+  export: Export,
 };
 
 export { execute } from '@oclif/core';

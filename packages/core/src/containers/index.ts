@@ -7,3 +7,4 @@ export * from './json-log.js';
 export * from './commit.js';
 export * from './service.js';
 export * from './filters.js';
+export * from './export.js';

@@ -16,6 +16,7 @@ import { randomContainerName } from './names.js';
 import { newContainerRecord, parseBind, type RunOptions } from './create.js';
 import { JsonLogWriter, readJsonLog, type ReadLogOptions } from './json-log.js';
 import { commitContainer, type CommitOptions } from './commit.js';
+import { exportTree } from './export.js';
 import { formatRFC3339Nano } from './time.js';
 
 export interface AttachIO {
@@ -188,6 +189,13 @@ export class ContainerService {
     const rec = await this.find(input);
     const rootfs = await this.rootfs(rec);
     return commitContainer(this.images, rec, rootfs.diff(diffOptions), opts);
+  }
+
+  /** `export`: the container's filesystem as a tar, written to `output`. */
+  async export(input: string, output: NodeJS.WritableStream): Promise<void> {
+    const rec = await this.find(input);
+    const rootfs = await this.rootfs(rec);
+    await exportTree(rootfs.path, output as import('node:stream').Writable);
   }
 
   async logs(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: Omit<ReadLogOptions, 'follow'> & { follow?: boolean } = {}): Promise<void> {

@@ -1,0 +1,59 @@
+// `export`: a container's filesystem as one tar, streamed while the tree is walked (a file's bytes
+// are read only when its entry is written). Entries in path order, owners, modes and times kept,
+// hard links as links to the first name, symlinks as they are (never followed); sockets, fifos
+// and devices are skipped, as the runtime never creates them.
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
+import { pack as tarPack, type Header } from 'tar-stream';
+
+export async function exportTree(root: string, output: Writable): Promise<void> {
+  const pack = tarPack();
+  const piping = pipeline(pack as unknown as Readable, output);
+  const seen = new Map<string, string>(); // dev:ino → first name, for hard links
+  const entry = (fields: Partial<Header> & { name: string }, body?: Readable): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const done = (err?: Error | null): void => (err ? reject(err) : resolve());
+      // tar-stream fills in what a header leaves out (uname, devices…).
+      const h = fields as Header;
+      if (!body) {
+        pack.entry(h, done);
+        return;
+      }
+      body.on('error', reject);
+      body.pipe(pack.entry(h, done));
+    });
+  const walk = async (rel: string): Promise<void> => {
+    const names = (await readdir(join(root, rel))).sort();
+    for (const n of names) {
+      const path = rel === '' ? n : `${rel}/${n}`;
+      const full = join(root, path);
+      const st = await lstat(full);
+      const common = { name: path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
+      if (st.isDirectory()) {
+        await entry({ ...common, name: `${path}/`, type: 'directory' });
+        await walk(path);
+      } else if (st.isSymbolicLink()) {
+        await entry({ ...common, type: 'symlink', linkname: await readlink(full) });
+      } else if (st.isFile()) {
+        const key = `${st.dev}:${st.ino}`;
+        const first = st.nlink > 1 ? seen.get(key) : undefined;
+        if (first) {
+          await entry({ ...common, type: 'link', linkname: first });
+          continue;
+        }
+        if (st.nlink > 1) seen.set(key, path);
+        await entry({ ...common, type: 'file', size: st.size }, createReadStream(full));
+      }
+    }
+  };
+  try {
+    await walk('');
+    pack.finalize();
+  } catch (err) {
+    pack.destroy(err as Error);
+  }
+  await piping;
+}
