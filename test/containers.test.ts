@@ -274,6 +274,7 @@ describe('run pulls a missing image', () => {
       expect(b.stderr.split('\n')[0]).toBe(d.stderr.split('\n')[0]);
       expect(b.stderr).toContain(`Status: Downloaded newer image for ${name}`);
       await docker(['rmi', name]);
+      await store.ok(['rmi', name]);
       // An ID is never pulled.
       const byId = await store.berth(['run', '--rm', 'abcdef123456', 'true']);
       expect(byId.code).toBe(125);
