@@ -26,6 +26,7 @@ import { openResumable } from './partial-blob.js';
 import { SizeLimit, WRITE_BUFFER } from './size-limit.js';
 
 const ALGORITHMS = ['sha256', 'sha512'] as const;
+const READ_BUFFER = 1 << 20;
 
 export class FsContentStore implements ContentStore {
   constructor(private readonly layout: StoreLayout) {}
@@ -61,7 +62,9 @@ export class FsContentStore implements ContentStore {
       await fh.close();
       throw new BerthError('ERR_INVALID_ARGUMENT', `offset ${offset} is past the end of blob ${digest} (${size} bytes)`);
     }
-    const stream = fh.createReadStream({ start: offset });
+    // Large reads: at the default 64 KiB a served blob costs a syscall and an event-loop turn per
+    // 64 KiB, which halves single-stream throughput against a sendfile-backed registry.
+    const stream = fh.createReadStream({ start: offset, highWaterMark: READ_BUFFER });
     return options.signal ? addAbortSignal(options.signal, stream) : stream;
   }
 

@@ -12,6 +12,8 @@ import { RegistryError } from './registry-error.js';
 import { LayerSniffer } from './layer-sniffer.js';
 
 const PREFIX = 'berthd-upload-';
+// Socket chunks queue up to this much and reach the file in few large writes.
+const WRITE_BUFFER = 1 << 20;
 const ID_RE = /^[0-9a-f-]{36}$/;
 
 export interface UploadState {
@@ -96,7 +98,7 @@ export class UploadSessions {
         },
       });
       try {
-        await pipeline(body, hashing, createWriteStream(data, { flags: 'r+', start: state.offset, flush: true }));
+        await pipeline(body, hashing, createWriteStream(data, { flags: 'r+', start: state.offset, flush: true, highWaterMark: WRITE_BUFFER }));
       } catch (err) {
         // The hash took bytes the file may not hold: rebuild it from the file next time.
         this.live.delete(state.id);
