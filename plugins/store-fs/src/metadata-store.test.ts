@@ -208,3 +208,32 @@ describe('lock', () => {
     expect((await store.metadata.read()).tags.size).toBe(1);
   });
 });
+
+describe('group commit', () => {
+  it('concurrent updates commit in order; one that throws is dropped alone; afterCommit sees the batch as committed', async () => {
+    const a = await putContractImage(store.content, 'a');
+    await addTagged(a, 'docker.io/library/a:1');
+    const seen: number[] = [];
+    const results = await Promise.allSettled([
+      store.metadata.update((d) => d.tags.set('docker.io/library/a:2', a.id), {
+        afterCommit: async (committed) => void seen.push(committed.tags.size),
+      }),
+      store.metadata.update(() => {
+        throw new Error('refused');
+      }),
+      store.metadata.update((d) => {
+        // Sees the first update's tag: changes apply one after another.
+        expect(d.tags.has('docker.io/library/a:2')).toBe(true);
+        d.tags.set('docker.io/library/a:3', a.id);
+        return 'third';
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseFulfilledResult<string>).value).toBe('third');
+    expect(seen).toEqual([3]);
+    const index = JSON.parse(await readFile(indexJson(), 'utf8')) as { manifests: unknown[] };
+    expect(index.manifests).toHaveLength(3);
+    const reopened = await openFsStore({ root });
+    expect([...(await reopened.metadata.read()).tags.keys()].sort()).toEqual(['docker.io/library/a:1', 'docker.io/library/a:2', 'docker.io/library/a:3']);
+  });
+});

@@ -37,6 +37,21 @@ export interface StoreState {
 }
 
 const READ_ATTEMPTS = 5;
+
+interface PendingUpdate {
+  change: (draft: StoreSnapshot) => unknown;
+  options: UpdateOptions;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  settled: boolean;
+}
+
+function settle(u: PendingUpdate, outcome: { error: unknown } | { value: unknown }): void {
+  if (u.settled) return;
+  u.settled = true;
+  if ('error' in outcome) u.reject(outcome.error);
+  else u.resolve(outcome.value);
+}
 const REPAIR_LOCK_TIMEOUT_MS = 1_000;
 
 export class FsMetadataStore implements MetadataStore {
@@ -61,36 +76,85 @@ export class FsMetadataStore implements MetadataStore {
   }
 
   async update<T>(change: (draft: StoreSnapshot) => T | Promise<T>, options: UpdateOptions = {}): Promise<T> {
-    return this.updateWithLock(this.options.lock ?? {}, change, options);
+    // Group commit: updates that arrive while one is committing wait for the next batch, which
+    // applies them in order under one lock and writes db.json and index.json once (concurrent
+    // pushes each committing with four fsyncs under the lock were berthd's push bottleneck).
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ change, options, resolve: resolve as (v: unknown) => void, reject, settled: false });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private pending: PendingUpdate[] = [];
+  private flushing = false;
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0);
+        await this.commitBatch(this.options.lock ?? {}, batch).catch((err: unknown) => {
+          for (const u of batch) settle(u, { error: err });
+        });
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   async updateWithLock<T>(lockOptions: LockOptions, change: (draft: StoreSnapshot) => T | Promise<T>, options: UpdateOptions = {}): Promise<T> {
-    const { layout } = this;
-    return withStoreLock(layout.lock, lockOptions, async (lock) => {
-      const state = await this.readState();
-      const before = state.snapshot;
-      const draft = structuredClone(before);
-      const result = await change(draft);
-      checkDraft(draft);
-      const committed: StoreSnapshot = { images: draft.images, tags: draft.tags, layers: layersOf(draft.images) };
+    return new Promise<T>((resolve, reject) => {
+      const one: PendingUpdate = { change, options, resolve: resolve as (v: unknown) => void, reject, settled: false };
+      this.commitBatch(lockOptions, [one]).catch((err: unknown) => settle(one, { error: err }));
+    });
+  }
 
+  /**
+   * Applies each change to the snapshot the previous one left (a change that throws is dropped,
+   * and only its caller hears of it), writes once, then runs each afterCommit with the snapshot
+   * as committed: blobs a later change of the batch uses are never seen as released.
+   */
+  private async commitBatch(lockOptions: LockOptions, batch: PendingUpdate[]): Promise<void> {
+    const { layout } = this;
+    await withStoreLock(layout.lock, lockOptions, async (lock) => {
+      const state = await this.readState();
+      let current = state.snapshot;
       // Crash consistency. index.json is the commit point: its rename decides which images and
       // tags exist. db.json is written first, and holds the records of the images before AND
-      // after this change; so whichever of the two files a kill -9 leaves behind, every image
+      // after this batch; so whichever of the two files a kill -9 leaves behind, every image
       // index.json names has its record (records index.json does not name are dropped on read).
       // The next update writes the db without the removed images, so the superset does not grow.
-      const union = new Map(before.images);
-      for (const [id, record] of draft.images) union.set(id, record);
+      const union = new Map(current.images);
+      const applied: { u: PendingUpdate; before: StoreSnapshot; result: unknown }[] = [];
+      for (const u of batch) {
+        const draft = structuredClone(current);
+        try {
+          const result = await u.change(draft);
+          checkDraft(draft);
+          applied.push({ u, before: current, result });
+          current = { images: draft.images, tags: draft.tags, layers: layersOf(draft.images) };
+          for (const [id, record] of draft.images) union.set(id, record);
+        } catch (err) {
+          settle(u, { error: err });
+        }
+      }
+      if (applied.length === 0) return;
       const dbText = encodeDb(union.values());
-      const indexText = encodeOciIndex(committed, state.foreign);
+      const indexText = encodeOciIndex(current, state.foreign);
       lock.assertHeld();
       if (dbText !== state.dbText) await writeFileAtomic(layout.db, dbText, layout.tmp);
       lock.assertHeld();
       if (indexText !== state.indexText) await writeFileAtomic(layout.indexJson, indexText, layout.tmp);
 
       // Still under the lock: blobs the commit orphaned can be deleted without racing a writer.
-      if (options.afterCommit) await options.afterCommit(committed, before);
-      return result;
+      for (const { u, before, result } of applied) {
+        try {
+          if (u.options.afterCommit) await u.options.afterCommit(current, before);
+          settle(u, { value: result });
+        } catch (err) {
+          settle(u, { error: err });
+        }
+      }
     });
   }
 
