@@ -237,3 +237,16 @@ describe('group commit', () => {
     expect([...(await reopened.metadata.read()).tags.keys()].sort()).toEqual(['docker.io/library/a:1', 'docker.io/library/a:2', 'docker.io/library/a:3']);
   });
 });
+
+describe('read cache', () => {
+  it('a reader sees another store instance\'s commit, and what it changes in its copy stays its own', async () => {
+    const a = await putContractImage(store.content, 'a');
+    await addTagged(a, 'docker.io/library/a:1');
+    const first = await store.metadata.read();
+    first.tags.delete('docker.io/library/a:1');
+    expect((await store.metadata.read()).tags.has('docker.io/library/a:1')).toBe(true);
+    const other = await openFsStore({ root });
+    await other.metadata.update((d) => void d.tags.set('docker.io/library/a:2', a.id));
+    expect([...(await store.metadata.read()).tags.keys()].sort()).toEqual(['docker.io/library/a:1', 'docker.io/library/a:2']);
+  });
+});

@@ -64,7 +64,7 @@ export class FsMetadataStore implements MetadataStore {
   private repairTried = false;
 
   async read(): Promise<StoreSnapshot> {
-    const state = await this.readState();
+    const state = await this.cachedState();
     if (state.rebuilt > 0 && !this.repairTried) {
       // Records rebuilt from blobs are saved once, as a courtesy: never wait long for the lock.
       this.repairTried = true;
@@ -72,7 +72,35 @@ export class FsMetadataStore implements MetadataStore {
         if (!isBerthError(err, 'ERR_STORE_LOCKED')) throw err;
       });
     }
-    return state.snapshot;
+    // Fresh maps per caller: one that adds or deletes entries does not change the cached state.
+    // The records themselves are shared: readers treat them as read-only (changes go through update).
+    const { images, tags, layers } = state.snapshot;
+    return { images: new Map(images), tags: new Map(tags), layers: new Map(layers) };
+  }
+
+  private cache?: { key: string; state: StoreState };
+
+  /**
+   * The last parsed state while index.json and db.json are the same files: a long-lived reader
+   * (berthd resolving a tag per manifest GET) otherwise parses the whole db per request. Both
+   * files are replaced by rename on every commit, by any process, so their identity is the key;
+   * it is taken before reading, so a commit landing meanwhile only costs a re-read next time.
+   */
+  private async cachedState(): Promise<StoreState> {
+    const key = await this.filesKey();
+    if (key !== undefined && this.cache?.key === key) return this.cache.state;
+    const state = await this.readState();
+    if (key !== undefined) this.cache = { key, state };
+    return state;
+  }
+
+  private async filesKey(): Promise<string | undefined> {
+    const id = async (path: string): Promise<string | undefined> => {
+      const st = await stat(path, { bigint: true }).catch(() => undefined);
+      return st && `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    };
+    const [index, db] = await Promise.all([id(this.layout.indexJson), id(this.layout.db)]);
+    return index === undefined ? undefined : `${index}|${db ?? 'none'}`;
   }
 
   async update<T>(change: (draft: StoreSnapshot) => T | Promise<T>, options: UpdateOptions = {}): Promise<T> {
