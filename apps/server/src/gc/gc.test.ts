@@ -7,11 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { MediaType } from '@berth/core';
+import { MediaType, type Digest } from '@berth/core';
 import { openFsStore, type FsStore } from '@berth/store-fs';
 import { rootfsTar } from '@berth/testkit';
 import { buildServer } from '../server.js';
 import { collectGarbage } from './gc.js';
+import { ArtifactTags } from '../registry/artifact-tags.js';
+import { RepositoryBlobs } from '../registry/repository-blobs.js';
+import { parseRepositoryName } from '../registry/repository-name.js';
 
 const sha = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const HOUR = 60 * 60 * 1000;
@@ -147,5 +150,19 @@ describe('berthd gc', () => {
     await age(2 * HOUR);
     expect((await collectGarbage({ backend: store, root })).deleted).toEqual([]);
     expect(await blobs()).toEqual(new Set([d, cfgDigest, m]));
+  });
+
+  it("drops a deleted blob's repository links, so a later re-upload elsewhere does not reopen it to the old repository", async () => {
+    const links = new RepositoryBlobs(store, new ArtifactTags(join(root, 'berthd')), join(root, 'berthd'));
+    const repo = parseRepositoryName('team/old');
+    const orphan = await pushBlob('team/old', Buffer.from('uploaded, never named'));
+    await links.link(repo, orphan as Digest);
+    expect(await links.holds(repo, orphan)).toBe(true);
+    await age(2 * HOUR);
+    expect((await collectGarbage({ backend: store, root, dryRun: true })).deleted).toHaveLength(1);
+    expect(await links.holds(repo, orphan), 'a dry run keeps the link').toBe(true);
+    expect((await collectGarbage({ backend: store, root })).deleted.map((d) => d.digest)).toEqual([orphan]);
+    await pushBlob('team/other', Buffer.from('uploaded, never named'));
+    expect(await links.holds(repo, orphan)).toBe(false);
   });
 });

@@ -6,7 +6,9 @@
 // - every blob younger than the grace period: a push uploads its blobs before its manifest, and
 //   an upload finishing now must not lose its blob before the manifest naming it arrives.
 // Upload sessions in flight live in the staging directory, never in blobs/, so they are not touched.
-import { readFile, stat } from 'node:fs/promises';
+// A deleted blob's repository links (auth's record of what was uploaded where) go with it: a stale
+// link would let its repository read the blob again once anyone re-uploads it elsewhere.
+import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDigest, referencedBlobs, type Digest, type StoreBackend } from '@berth/core';
 import { ArtifactTags } from '../registry/artifact-tags.js';
@@ -76,6 +78,20 @@ function digestsIn(doc: unknown, out: Digest[] = []): Digest[] {
   return out;
 }
 
+/** Removes every repository's link to a deleted blob (registry/repository-blobs.ts names them). */
+async function unlinkRepositoryLinks(root: string, deleted: Digest[]): Promise<void> {
+  if (deleted.length === 0) return;
+  const linksDir = join(root, 'berthd', 'links');
+  const repos = await readdir(linksDir).catch(() => [] as string[]);
+  for (const repo of repos) {
+    for (const digest of deleted) {
+      await unlink(join(linksDir, repo, digest.replace(':', '-'))).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+    }
+  }
+}
+
 export async function collectGarbage(options: GcOptions): Promise<GcResult> {
   const { backend, root } = options;
   const grace = options.graceMs ?? DEFAULT_GC_GRACE_MS;
@@ -123,6 +139,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcResult> {
         result.deleted.push({ digest: blob.digest, size: blob.size });
         result.reclaimed += blob.size;
       }
+      if (!options.dryRun) await unlinkRepositoryLinks(root, result.deleted.map((d) => d.digest));
     },
   });
   return result;
