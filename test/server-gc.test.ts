@@ -62,7 +62,7 @@ describe('berthd gc', () => {
     }
   });
 
-  it('--gc-interval collects on a timer and logs what it did', async () => {
+  it('--gc-interval collects on a timer, logs what it did and counts it in /metrics', async () => {
     const timed = await startBerthd(served.root, '127.0.0.1:0', ['--gc-interval', '1']);
     try {
       const orphan = Buffer.from('another upload nobody names');
@@ -73,6 +73,10 @@ describe('berthd gc', () => {
       for (let i = 0; i < 50 && (await stat(path).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 100));
       expect(await stat(path).catch(() => undefined)).toBeUndefined();
       expect(timed.log()).toMatch(/"deleted":1,"reclaimed":27,.*"msg":"garbage collection"/);
+      const metrics = await (await fetch(`${timed.url}/metrics`)).text();
+      expect(metrics).toMatch(/^berthd_gc_deleted_blobs_total 1$/m);
+      expect(metrics).toMatch(/^berthd_gc_reclaimed_bytes_total 27$/m);
+      expect(Number(/^berthd_gc_runs_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
       expect((await fetch(`${timed.url}/v2/team/app/manifests/1`)).status).toBe(200);
     } finally {
       await timed.stop();

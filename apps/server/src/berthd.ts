@@ -11,6 +11,7 @@ import { isLoopbackListen, refuseOpenListen } from './listen-policy.js';
 import type { EngineFaceOptions } from './engine/engine-face.js';
 import { buildEngineServer } from './engine/engine-server.js';
 import { collectGarbage } from './gc/gc.js';
+import { Metrics } from './metrics.js';
 import { checkEngineListen, clearStaleSocket, parseEngineListen } from './engine/engine-listen.js';
 
 /** The registry client, imported when the Engine face first pulls, pushes or searches. */
@@ -88,7 +89,9 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
   if (auth && !options.tls?.ca && engineAddress !== undefined && !isLoopbackListen(engineAddress)) engine.identify = (req, reply) => auth.identify(req, reply);
   // Unset: the main address too, unless that would open the Engine face to the network.
   const mainRefusal = engineListen.kind === 'main' ? refuseOpenListen(options.listen, security, 'Docker Engine API') : undefined;
+  const metrics = new Metrics();
   const app = await buildServer({
+    metrics,
     backend,
     root: options.root,
     ...(engineListen.kind === 'main' && !mainRefusal ? { engine } : {}),
@@ -101,7 +104,7 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
   if (auth && !options.tls && !isLoopbackListen(options.listen)) {
     app.log.warn({ listen: options.listen }, 'auth without TLS on a non-loopback address: passwords and tokens cross the network in clear text (add --tls-cert/--tls-key)');
   }
-  const stopGc = options.gcIntervalMs ? scheduleGc(app, backend, options.root, options.gcIntervalMs) : () => {};
+  const stopGc = options.gcIntervalMs ? scheduleGc(app, metrics, backend, options.root, options.gcIntervalMs) : () => {};
   if (mainRefusal) app.log.warn(`${mainRefusal}; the Docker Engine API is not served there (--engine-listen unix:///PATH serves it on a socket)`);
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
@@ -132,13 +135,16 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
 }
 
 /** Collections on a timer, one at a time, stopped when the server closes. */
-function scheduleGc(app: FastifyInstance, backend: StoreBackend, root: string, everyMs: number): () => void {
+function scheduleGc(app: FastifyInstance, metrics: Metrics, backend: StoreBackend, root: string, everyMs: number): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     collectGarbage({ backend, root })
-      .then((r) => app.log.info({ deleted: r.deleted.length, reclaimed: r.reclaimed, young: r.young, referenced: r.referenced }, 'garbage collection'))
+      .then((r) => {
+        metrics.recordGc(r);
+        app.log.info({ deleted: r.deleted.length, reclaimed: r.reclaimed, young: r.young, referenced: r.referenced }, 'garbage collection');
+      })
       .catch((err: unknown) => app.log.error({ err }, 'garbage collection failed'))
       .finally(() => (running = false));
   }, everyMs);

@@ -8,6 +8,16 @@ export class Metrics {
   private readonly requests = new Map<string, number>();
   bytesSent = 0;
   bytesReceived = 0;
+  private gcRuns = 0;
+  private gcDeletedBlobs = 0;
+  private gcReclaimedBytes = 0;
+
+  /** One scheduled garbage collection's outcome (a separate `berthd gc` process counts its own). */
+  recordGc(result: { deleted: readonly unknown[]; reclaimed: number }): void {
+    this.gcRuns++;
+    this.gcDeletedBlobs += result.deleted.length;
+    this.gcReclaimedBytes += result.reclaimed;
+  }
 
   countRequest(method: string, status: number): void {
     const key = `method="${method}",code="${status}"`;
@@ -31,6 +41,15 @@ export class Metrics {
       '# HELP berthd_store_blob_bytes Bytes the blobs of the store take, each blob once.',
       '# TYPE berthd_store_blob_bytes gauge',
       `berthd_store_blob_bytes ${gauges.storeBytes}`,
+      '# HELP berthd_gc_runs_total Scheduled garbage collections completed.',
+      '# TYPE berthd_gc_runs_total counter',
+      `berthd_gc_runs_total ${this.gcRuns}`,
+      '# HELP berthd_gc_deleted_blobs_total Blobs deleted by scheduled garbage collections.',
+      '# TYPE berthd_gc_deleted_blobs_total counter',
+      `berthd_gc_deleted_blobs_total ${this.gcDeletedBlobs}`,
+      '# HELP berthd_gc_reclaimed_bytes_total Bytes freed by scheduled garbage collections.',
+      '# TYPE berthd_gc_reclaimed_bytes_total counter',
+      `berthd_gc_reclaimed_bytes_total ${this.gcReclaimedBytes}`,
     ];
     return `${lines.join('\n')}\n`;
   }

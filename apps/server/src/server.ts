@@ -20,6 +20,8 @@ export interface ServerOptions {
   https?: HttpsOptions;
   /** The Docker Engine API face on this server too (engine/engine-face.ts). */
   engine?: EngineFaceOptions;
+  /** Counters /metrics shows; the caller passes its own to count what it does beside requests (gc). */
+  metrics?: Metrics;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -42,7 +44,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (closing) reply.header('connection', 'close');
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
-  const metrics = new Metrics();
+  const metrics = options.metrics ?? new Metrics();
   registerMetrics(app, metrics, options.backend);
   await registerRegistryFace(app, {
     backend: options.backend,
