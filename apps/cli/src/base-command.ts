@@ -63,6 +63,49 @@ export abstract class BerthCommand extends Command {
     process.stderr.write(`${text}\n`);
   }
 
+  /**
+   * Runs `action` for each argument on its own, as docker does with several containers or
+   * images: a berth error is one `Error:` line and exit status 1, and the others still run.
+   */
+  protected async eachArgument(names: readonly string[], action: (name: string) => Promise<void>): Promise<void> {
+    let failed = false;
+    for (const name of names) {
+      try {
+        await action(name);
+      } catch (err) {
+        if (!isCoded(err as Error)) throw err;
+        this.errLine(`Error: ${(err as Error).message}`);
+        failed = true;
+      }
+    }
+    if (failed) process.exitCode = 1;
+  }
+
+  /**
+   * Runs container `id` on this process's stdio (stdin too when `interactive`), forwarding
+   * signals to it; its exit status becomes berth's (`run` and `start -a`).
+   */
+  protected async runAttachedHere(containers: ContainerService, id: string, interactive: boolean): Promise<void> {
+    const { proxySignals } = await import('./containers/signals.js');
+    const stop = proxySignals((sig) => void containers.kill(id, sig).catch(() => {}));
+    try {
+      process.exitCode = await containers.runAttached(id, {
+        ...(interactive ? { stdin: process.stdin } : {}),
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+    } catch (err) {
+      const code = (err as { exitCode?: unknown }).exitCode;
+      if (typeof code !== 'number') throw err;
+      this.errLine(`Error: ${(err as Error).message}`);
+      process.exitCode = code;
+    } finally {
+      stop();
+      // stdin would keep berth alive after the container is gone.
+      if (interactive) process.stdin.destroy();
+    }
+  }
+
   protected override async catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err;
     process.stderr.write(`Error: ${firstLine(err)}\n`);

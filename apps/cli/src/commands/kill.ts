@@ -14,22 +14,14 @@ export default class Kill extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Kill);
     const containers = await this.containers(flags.root);
-    let failed = false;
-    for (const name of argv as string[]) {
-      try {
-        const rec = await containers.find(name);
-        if (!rec.State.Running) {
-          const { BerthError } = await import('@berth/core');
-          throw new BerthError('ERR_CONTAINER_CONFLICT', `Cannot kill container: ${name}: Container ${rec.Id} is not running`);
-        }
-        await containers.kill(rec.Id, flags.signal);
-        this.out(name);
-      } catch (err) {
-        if (!(err as { code?: string }).code?.startsWith('ERR_')) throw err;
-        this.errLine(`Error: ${(err as Error).message}`);
-        failed = true;
+    await this.eachArgument(argv as string[], async (name) => {
+      const rec = await containers.find(name);
+      if (!rec.State.Running) {
+        const { BerthError } = await import('@berth/core');
+        throw new BerthError('ERR_CONTAINER_CONFLICT', `Cannot kill container: ${name}: Container ${rec.Id} is not running`);
       }
-    }
-    if (failed) process.exitCode = 1;
+      await containers.kill(rec.Id, flags.signal);
+      this.out(name);
+    });
   }
 }

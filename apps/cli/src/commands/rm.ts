@@ -14,17 +14,9 @@ export default class Rm extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Rm);
     const containers = await this.containers(flags.root);
-    let failed = false;
-    for (const name of argv as string[]) {
-      try {
-        await containers.remove(name, { force: flags.force });
-        this.out(name);
-      } catch (err) {
-        if (!(err as { code?: string }).code?.startsWith('ERR_')) throw err;
-        this.errLine(`Error: ${(err as Error).message}`);
-        failed = true;
-      }
-    }
-    if (failed) process.exitCode = 1;
+    await this.eachArgument(argv as string[], async (name) => {
+      await containers.remove(name, { force: flags.force });
+      this.out(name);
+    });
   }
 }

@@ -15,18 +15,10 @@ export default class Rmi extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Rmi);
     const service = await this.images(flags.root);
-    let failed = false;
     // Each image is removed on its own, as docker does: one failure does not stop the rest.
-    for (const name of argv as string[]) {
-      try {
-        const records = await service.remove(name, { force: flags.force, noPrune: flags['no-prune'] });
-        for (const r of records) this.out('Untagged' in r ? `Untagged: ${r.Untagged}` : `Deleted: ${r.Deleted}`);
-      } catch (err) {
-        if (!(err as { code?: string }).code?.startsWith('ERR_')) throw err;
-        this.errLine(`Error: ${(err as Error).message}`);
-        failed = true;
-      }
-    }
-    if (failed) process.exitCode = 1;
+    await this.eachArgument(argv as string[], async (name) => {
+      const records = await service.remove(name, { force: flags.force, noPrune: flags['no-prune'] });
+      for (const r of records) this.out('Untagged' in r ? `Untagged: ${r.Untagged}` : `Deleted: ${r.Deleted}`);
+    });
   }
 }

@@ -79,24 +79,7 @@ export default class Run extends BerthCommand {
       this.out(rec.Id);
       return;
     }
-    const { proxySignals } = await import('../containers/signals.js');
-    const stop = proxySignals((sig) => void containers.kill(rec.Id, sig).catch(() => {}));
-    try {
-      process.exitCode = await containers.runAttached(rec.Id, {
-        ...(flags.interactive ? { stdin: process.stdin } : {}),
-        stdout: process.stdout,
-        stderr: process.stderr,
-      });
-    } catch (err) {
-      const code = (err as { exitCode?: unknown }).exitCode;
-      if (typeof code !== 'number') throw err;
-      this.errLine(`Error: ${(err as Error).message}`);
-      process.exitCode = code;
-    } finally {
-      stop();
-      // stdin would keep berth alive after the container is gone.
-      if (flags.interactive) process.stdin.destroy();
-    }
+    await this.runAttachedHere(containers, rec.Id, flags.interactive);
   }
 
   /**

@@ -22,46 +22,22 @@ export default class Start extends BerthCommand {
       if (names.length > 1) throw new BerthError('ERR_INVALID_ARGUMENT', 'you cannot start and attach multiple containers at once');
       const rec = await containers.find(names[0]!);
       if (rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${rec.Id} is already running`);
-      const { proxySignals } = await import('../containers/signals.js');
-      const stop = proxySignals((sig) => void containers.kill(rec.Id, sig).catch(() => {}));
-      try {
-        process.exitCode = await containers.runAttached(rec.Id, {
-          ...(flags.interactive ? { stdin: process.stdin } : {}),
-          stdout: process.stdout,
-          stderr: process.stderr,
-        });
-      } catch (err) {
-        const code = (err as { exitCode?: unknown }).exitCode;
-        if (typeof code !== 'number') throw err;
-        this.errLine(`Error: ${(err as Error).message}`);
-        process.exitCode = code;
-      } finally {
-        stop();
-        if (flags.interactive) process.stdin.destroy();
-      }
+      await this.runAttachedHere(containers, rec.Id, flags.interactive);
       return;
     }
     const { spawnMonitor } = await import('../containers/monitor.js');
-    let failed = false;
-    for (const name of names) {
-      try {
-        const rec = await containers.find(name);
-        // Starting a running container is a no-op, as in docker.
-        if (!rec.State.Running) {
-          await containers.store.update(rec.Id, (c) => {
-            c.State.Status = 'created';
-          });
-          spawnMonitor(rec.Id, storeRoot(flags.root));
-          const settled = await containers.waitStarted(rec.Id, 30_000);
-          if (!settled.State.Running && settled.State.Error) throw new BerthError('ERR_INVALID_ARGUMENT', settled.State.Error);
-        }
-        this.out(name);
-      } catch (err) {
-        if (!(err as { code?: string }).code?.startsWith('ERR_')) throw err;
-        this.errLine(`Error: ${(err as Error).message}`);
-        failed = true;
+    await this.eachArgument(names, async (name) => {
+      const rec = await containers.find(name);
+      // Starting a running container is a no-op, as in docker.
+      if (!rec.State.Running) {
+        await containers.store.update(rec.Id, (c) => {
+          c.State.Status = 'created';
+        });
+        spawnMonitor(rec.Id, storeRoot(flags.root));
+        const settled = await containers.waitStarted(rec.Id, 30_000);
+        if (!settled.State.Running && settled.State.Error) throw new BerthError('ERR_INVALID_ARGUMENT', settled.State.Error);
       }
-    }
-    if (failed) process.exitCode = 1;
+      this.out(name);
+    });
   }
 }

@@ -14,18 +14,10 @@ export default class Stop extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Stop);
     const containers = await this.containers(flags.root);
-    let failed = false;
     // Each container on its own, as docker does: the name is echoed as given.
-    for (const name of argv as string[]) {
-      try {
-        await containers.stop(name, flags.time);
-        this.out(name);
-      } catch (err) {
-        if (!(err as { code?: string }).code?.startsWith('ERR_')) throw err;
-        this.errLine(`Error: ${(err as Error).message}`);
-        failed = true;
-      }
-    }
-    if (failed) process.exitCode = 1;
+    await this.eachArgument(argv as string[], async (name) => {
+      await containers.stop(name, flags.time);
+      this.out(name);
+    });
   }
 }

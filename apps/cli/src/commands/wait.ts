@@ -11,18 +11,10 @@ export default class Wait extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Wait);
     const containers = await this.containers(flags.root);
-    let failed = false;
-    for (const name of argv as string[]) {
-      try {
-        const rec = await containers.find(name);
-        const done = await containers.waitStopped(rec.Id, Number.MAX_SAFE_INTEGER);
-        this.out(String(done?.State.ExitCode ?? rec.State.ExitCode));
-      } catch (err) {
-        if (!(err as { code?: string }).code?.startsWith('ERR_')) throw err;
-        this.errLine(`Error: ${(err as Error).message}`);
-        failed = true;
-      }
-    }
-    if (failed) process.exitCode = 1;
+    await this.eachArgument(argv as string[], async (name) => {
+      const rec = await containers.find(name);
+      const done = await containers.waitStopped(rec.Id, Number.MAX_SAFE_INTEGER);
+      this.out(String(done?.State.ExitCode ?? rec.State.ExitCode));
+    });
   }
 }
