@@ -24,16 +24,21 @@ export interface ServerOptions {
   metrics?: Metrics;
 }
 
-export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+/** A fastify instance as both of berthd's listeners want it: pino logs, no request deadline. */
+export function createFastify(options: { logLevel?: string | false; https?: HttpsOptions }): FastifyInstance {
   // The https variant of fastify's instance type differs only in its raw server class.
-  const app = Fastify({
+  return Fastify({
     ...(options.https ? { https: options.https } : {}),
     logger: options.logLevel === false ? false : { level: options.logLevel ?? 'info' },
     exposeHeadRoutes: false,
-    // Blob uploads can take long; the socket's idle timeout still guards dead clients.
+    // Blob uploads, loads and saves can take long; the socket's idle timeout still guards dead clients.
     requestTimeout: 0,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = createFastify(options);
   // Graceful close: requests in flight finish, and their answers close the connection, so no
   // keep-alive socket holds the shutdown open until its idle timeout.
   let closing = false;
