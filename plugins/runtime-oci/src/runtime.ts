@@ -6,13 +6,16 @@ import type { Readable } from 'node:stream';
 import {
   BerthError,
   type ContainerRuntime,
+  type Digest,
   type DiffOptions,
   type ProcessIO,
   type ProcessSpec,
   type Rootfs,
   type RuntimeFactoryOptions,
+  type RuntimeCachePruneResult,
   type RuntimeLayer,
 } from '@berth/core';
+import { pruneCache } from './cache-prune.js';
 import { DEFAULT_CAPABILITIES, runtimeConfig } from './bundle.js';
 import { seccompFor } from './seccomp.js';
 import { diffTar } from './diff-tar.js';
@@ -58,6 +61,10 @@ export class OciRuntime implements ContainerRuntime {
     );
     if (snapshot.fellBack) this.fellBack = true;
     return new OciRootfs(id, containerDir, snapshot, { binary: this.binary, stateDir: join(this.runtimeDir, this.name) });
+  }
+
+  pruneCache(keep: ReadonlySet<Digest>): Promise<RuntimeCachePruneResult> {
+    return pruneCache(this.runtimeDir, keep);
   }
 }
 

@@ -72,6 +72,19 @@ export interface ContainerRuntime {
   readonly name: string;
   /** Makes (or reopens, for an existing id) a writable rootfs over `layers`. */
   rootfs(id: string, layers: readonly RuntimeLayer[]): Promise<Rootfs>;
+  /**
+   * Deletes what the runtime cached for layer chains outside `keep` (chainIDs) that no existing
+   * container stands on; called under the store's lock after images are removed. Optional: a
+   * runtime without a cache has nothing to give back.
+   */
+  pruneCache?(keep: ReadonlySet<Digest>): Promise<RuntimeCachePruneResult>;
+}
+
+export interface RuntimeCachePruneResult {
+  /** Unpacked layers deleted. */
+  layers: number;
+  /** Bytes of files deleted with them (unpacked layers, init layers, merged trees). */
+  bytes: number;
 }
 
 export interface RuntimeFactoryOptions {
