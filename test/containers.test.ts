@@ -403,6 +403,38 @@ describe('a container whose image was removed', () => {
   });
 });
 
+describe("the runtime's unpack cache", () => {
+  it('rmi drops the unpacked layers nothing needs; after rmi -f, the rm of the last container does', async () => {
+    const { mkdir, readdir } = await import('node:fs/promises');
+    const tree = await busyboxRootfs(join(work, 'own-rootfs'));
+    await mkdir(join(tree, 'own'));
+    await writeFile(join(tree, 'own', 'marker'), `only this image has me ${process.pid}\n`);
+    const tar = await rootfsTar(tree, join(work, 'own.tar'));
+    const layers = join(store.root, 'berth', 'runtime', 'layers');
+    const cached = async (): Promise<string[]> => readdir(layers).catch(() => [] as string[]);
+    const ownChain = async (ref: string): Promise<string> => (await store.ok(['image', 'inspect', '-f', '{{index .RootFS.Layers 0}}', ref])).trim().replace(':', '-');
+
+    await store.ok(['import', tar, 'ct/own:1']);
+    const chain = await ownChain('ct/own:1');
+    await store.ok(['run', '--rm', 'ct/own:1', 'cat', '/own/marker']);
+    expect(await cached()).toContain(chain);
+    const others = (await cached()).filter((c) => c !== chain);
+    await store.ok(['rmi', 'ct/own:1']);
+    expect(await cached()).toEqual(others);
+
+    // A container outlives a forced rmi of its image, and so do the layers it stands on.
+    await store.ok(['import', tar, 'ct/own:2']);
+    await store.ok(['run', '--name', 'ct-own', 'ct/own:2', 'cat', '/own/marker']);
+    await store.ok(['rmi', '-f', 'ct/own:2']);
+    expect(await cached()).toContain(chain);
+    expect(await store.ok(['start', '-a', 'ct-own'])).toBe(`only this image has me ${process.pid}\n`);
+    await store.ok(['rm', 'ct-own']);
+    expect(await cached()).toEqual(others);
+    // The shared base layer stays for the images that still use it.
+    expect(await store.ok(['run', '--rm', BASE, 'true'])).toBe('');
+  });
+});
+
 describe('the seed example: a built web image run detached', () => {
   it('builds the seed Dockerfile; run -d --name web, then logs and ps show it as docker does', async () => {
     const ctx = join(work, 'seed');

@@ -55,6 +55,19 @@ export abstract class BerthCommand extends Command {
     return () => this.pluginHost!.openRuntime({ root });
   }
 
+  /**
+   * After images went: the runtime's unpacked layers that nothing needs any more go too. The
+   * removal itself already succeeded, so a failure here is a warning, not an error.
+   */
+  protected async pruneRuntimeCache(): Promise<void> {
+    if (!this.containerService) return;
+    try {
+      await this.containerService.pruneRuntimeCache();
+    } catch (err) {
+      this.errLine(`Warning: the unpacked layers of removed images were not cleaned up: ${firstLine(err as Error)}`);
+    }
+  }
+
   protected out(text: string): void {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }

@@ -14,9 +14,13 @@ export default class Rm extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Rm);
     const containers = await this.containers(flags.root);
+    let orphanLayers = false;
     await this.eachArgument(argv as string[], async (name) => {
-      await containers.remove(name, { force: flags.force });
+      const rec = await containers.remove(name, { force: flags.force });
       this.out(name);
+      // Its image was force-removed before: this container was the last to stand on those layers.
+      orphanLayers ||= !(await containers.images.snapshot()).images.has(rec.Image);
     });
+    if (orphanLayers) await this.pruneRuntimeCache();
   }
 }

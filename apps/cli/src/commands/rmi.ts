@@ -15,10 +15,13 @@ export default class Rmi extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Rmi);
     const service = await this.images(flags.root);
+    let deleted = false;
     // Each image is removed on its own, as docker does: one failure does not stop the rest.
     await this.eachArgument(argv as string[], async (name) => {
       const records = await service.remove(name, { force: flags.force, noPrune: flags['no-prune'] });
       for (const r of records) this.out('Untagged' in r ? `Untagged: ${r.Untagged}` : `Deleted: ${r.Deleted}`);
+      deleted ||= records.some((r) => 'Deleted' in r);
     });
+    if (deleted) await this.pruneRuntimeCache();
   }
 }

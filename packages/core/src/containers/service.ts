@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors.js';
 import type { Digest } from '../digest.js';
 import type { ContainerRecord, ContainerStore } from '../contracts/containers.js';
-import type { ContainerRuntime, Rootfs, RuntimeLayer } from '../contracts/runtime.js';
+import type { ContainerRuntime, Rootfs, RuntimeCachePruneResult, RuntimeLayer } from '../contracts/runtime.js';
+import { chainIds } from '../images/chain-id.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ContainerUse } from '../images/remove.js';
 import { findImage } from '../images/lookup.js';
@@ -17,7 +18,7 @@ import { newContainerRecord, parseBind, type RunOptions } from './create.js';
 import { JsonLogWriter, readJsonLog, type ReadLogOptions } from './json-log.js';
 import { commitContainer, type CommitOptions } from './commit.js';
 import { exportTree } from './export.js';
-import { formatRFC3339Nano } from './time.js';
+import { formatRFC3339Nano, isGoZeroTime } from './time.js';
 
 export interface AttachIO {
   stdin?: Readable;
@@ -208,9 +209,32 @@ export class ContainerService {
     await readJsonLog(rec.LogPath, out, { ...rest, ...(follow ? { follow } : {}) });
   }
 
+  /**
+   * After images are removed (`rmi`, `image prune`): the runtime's cache of unpacked layers that no
+   * image and no container needs goes too, as Docker drops a removed image's layers. Runs under the
+   * store's lock, so no image commit lands between reading what to keep and deleting.
+   */
+  async pruneRuntimeCache(): Promise<RuntimeCachePruneResult> {
+    const runtime = await this.runtimeOnce();
+    const result: RuntimeCachePruneResult = { layers: 0, bytes: 0 };
+    if (!runtime.pruneCache) return result;
+    await this.images.backend.metadata.update(() => undefined, {
+      afterCommit: async (snapshot) => {
+        const keep = new Set<Digest>();
+        for (const image of snapshot.images.values()) for (const chain of chainIds(image.layers.map((l) => l.diffID))) keep.add(chain);
+        Object.assign(result, await runtime.pruneCache!(keep));
+      },
+    });
+    return result;
+  }
+
   /** The container's rootfs (made on first use, reopened after). */
   async rootfs(rec: ContainerRecord): Promise<Rootfs> {
-    const { record } = findImage(await this.images.snapshot(), rec.Image);
+    const snapshot = await this.images.snapshot();
+    // Its image force-removed (rmi -f), a container that has run keeps its filesystem, as in
+    // Docker: the runtime reopens it from what it recorded; one that never ran has none to reopen.
+    if (!snapshot.images.has(rec.Image) && !isGoZeroTime(rec.State.StartedAt)) return (await this.runtimeOnce()).rootfs(rec.Id, []);
+    const { record } = findImage(snapshot, rec.Image);
     const content = this.images.backend.content;
     const layers: RuntimeLayer[] = record.layers.map((l) => ({ diffID: l.diffID, open: () => content.get(l.digest) }));
     return (await this.runtimeOnce()).rootfs(rec.Id, layers);

@@ -19,6 +19,7 @@ export default class ImagePrune extends BerthCommand {
     if (!flags.force && !(await confirm(warning))) return;
     // `label!=x` splits at the first '=' into key `label!`, as Docker's filter parser does.
     const result = await (await this.images(flags.root)).prune({ all: flags.all, filters: flags.filter ?? [] });
+    if (result.deleted.some((r) => 'Deleted' in r)) await this.pruneRuntimeCache();
     const { humanSize } = await import('@berth/core');
     if (result.deleted.length > 0) {
       this.out('Deleted Images:');
