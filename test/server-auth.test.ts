@@ -226,6 +226,49 @@ describe('berthd token auth', () => {
     const sourceId = (await source.ok(['images', '-q', '--no-trunc', 'src/img:1'])).trim();
     expect((await served.ok(['images', '-q', '--no-trunc', 'team/berth:1'])).trim()).toBe(sourceId);
   });
+
+  it('login stores an identity token, not the password, and docker and berth each use the other\'s', async () => {
+    type Auths = { auths: Record<string, { auth?: string; identitytoken?: string }> };
+    const entry = async (dir: string) => ((JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Auths).auths[berthd.host])!;
+    const userOnly = Buffer.from('alice:').toString('base64');
+
+    // berth login: the token server's refresh token (offline_token=true) is stored, as docker stores it.
+    const berthConfig = join(work, 'berth-identity-config');
+    await source.ok(['login', '-u', 'alice', '--password-stdin', berthd.host], { input: 'alice-pw\n', env: { DOCKER_CONFIG: berthConfig } });
+    const mine = await entry(berthConfig);
+    expect(mine.identitytoken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(mine.auth).toBe(userOnly);
+    expect(await readFile(join(berthConfig, 'config.json'), 'utf8')).not.toContain('alice-pw');
+    // berth pushes with it (POST grant_type=refresh_token); docker pushes with berth's config file
+    // (anonymous access is read-only, so a push proves the token was used).
+    await source.ok(['tag', 'src/img:1', `${berthd.host}/team/ident:1`]);
+    await source.ok(['push', `${berthd.host}/team/ident:1`], { env: { DOCKER_CONFIG: berthConfig } });
+    const withBerthConfig = { env: { ...process.env, DOCKER_HOST: inject('dockerHost'), DOCKER_CONFIG: berthConfig } };
+    expect((await run('docker', ['pull', `${berthd.host}/team/ident:1`], withBerthConfig)).code).toBe(0);
+    await docker(['tag', `${berthd.host}/team/ident:1`, `${berthd.host}/team/ident:docker`]);
+    const viaBerth = await run('docker', ['push', `${berthd.host}/team/ident:docker`], withBerthConfig);
+    expect(viaBerth.code, viaBerth.stderr).toBe(0);
+    expect(await served.ok(['images', '--format', '{{.Tag}}', 'team/ident'])).toContain('docker');
+    await docker(['rmi', `${berthd.host}/team/ident:1`, `${berthd.host}/team/ident:docker`]);
+
+    // docker login: docker stores the identity token berthd hands it; berth pushes with docker's file.
+    expect((await docker(['login', '-u', 'alice', '--password-stdin', berthd.host], { input: 'alice-pw\n' })).code).toBe(0);
+    const theirs = await entry(dockerConfig);
+    expect(theirs.identitytoken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    await source.ok(['tag', 'src/img:1', `${berthd.host}/team/ident:2`]);
+    await source.ok(['push', `${berthd.host}/team/ident:2`], { env: { DOCKER_CONFIG: dockerConfig } });
+    expect((await served.ok(['images', '-q', '--no-trunc', 'team/ident:2'])).trim()).toBe((await source.ok(['images', '-q', '--no-trunc', 'src/img:1'])).trim());
+
+    // A token that is not berthd's is refused with one line that says what to do.
+    const forged = join(work, 'forged-config');
+    await mkdir(forged);
+    await writeFile(join(forged, 'config.json'), JSON.stringify({ auths: { [berthd.host]: { auth: userOnly, identitytoken: 'a.b.c' } } }));
+    await source.ok(['tag', 'src/img:1', `${berthd.host}/team/ident:3`]);
+    const refused = await source.berth(['push', `${berthd.host}/team/ident:3`], { env: { DOCKER_CONFIG: forged } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused the stored identity token .*berth login/);
+    await docker(['logout', berthd.host]);
+  });
 });
 
 describe('berthd htpasswd Basic auth, anonymous read-only', () => {

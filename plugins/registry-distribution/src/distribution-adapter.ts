@@ -86,13 +86,17 @@ export class DistributionAdapter implements RegistryAdapter {
     return searchRegistry(host, term, { ...opts, insecureHosts: this.insecureHosts({ domain: host, path: '' }, opts) }, this.options);
   }
 
-  /** GET /v2/ with the credentials (dist-spec "API version check"): 200 means they work. */
-  async login(host: string, credentials: RegistryCredentials, opts: Omit<RegistryOpenOptions, 'credentials'> = {}): Promise<void> {
-    const auth = new RegistryAuth(async () => credentials);
+  /**
+   * GET /v2/ with the credentials (dist-spec "API version check"): 200 means they work. A token
+   * server asked for a refresh token (as docker asks) may hand one out: that is what to store.
+   */
+  async login(host: string, credentials: RegistryCredentials, opts: Omit<RegistryOpenOptions, 'credentials'> = {}): Promise<RegistryCredentials | void> {
+    const auth = new RegistryAuth(async () => ({ ...credentials }), { offline: true });
     const http = new RegistryHttp(registryEndpoint(host, this.insecureHosts({ domain: host, path: '' }, opts)), auth, this.options);
     try {
       const res = await http.send({ method: 'GET', path: '/v2/', ...(opts.signal ? { signal: opts.signal } : {}) });
       await res.body.dump();
+      if (auth.identityToken) return { ...(credentials.username !== undefined ? { username: credentials.username } : {}), identityToken: auth.identityToken };
     } catch (err) {
       if (err instanceof BerthError && err.code === 'ERR_UNAUTHORIZED') throw new BerthError('ERR_UNAUTHORIZED', `login to ${host} failed: unauthorized: incorrect username or password`);
       throw err;

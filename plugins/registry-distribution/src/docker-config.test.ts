@@ -34,6 +34,18 @@ describe('DockerConfig', () => {
     expect(await cfg.erase('reg.example:5000')).toBe(false);
   });
 
+  it('keeps an identity token as docker does: the user name in auth, no password', async () => {
+    const path = join(dir, 'config.json');
+    const cfg = new DockerConfig(path);
+    await cfg.store('reg.example', { username: 'me', identityToken: 'refresh.jwt.here' });
+    const json = JSON.parse(await readFile(path, 'utf8')) as { auths: Record<string, { auth?: string; identitytoken?: string }> };
+    expect(json.auths['reg.example']).toEqual({ auth: Buffer.from('me:').toString('base64'), identitytoken: 'refresh.jwt.here' });
+    expect(await cfg.get('reg.example')).toEqual({ username: 'me', identityToken: 'refresh.jwt.here' });
+    // docker's own older files carry the token alone.
+    await writeFile(path, JSON.stringify({ auths: { 'reg.example': { identitytoken: 'only' } } }));
+    expect(await cfg.get('reg.example')).toEqual({ identityToken: 'only' });
+  });
+
   it('finds entries Docker wrote under a URL key', async () => {
     const path = join(dir, 'config.json');
     await writeFile(path, JSON.stringify({ auths: { 'https://reg.example/v2/': { auth: Buffer.from('u:x').toString('base64') } } }));

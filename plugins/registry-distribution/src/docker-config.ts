@@ -80,13 +80,13 @@ export class DockerConfig {
     const auths = cfg.auths ?? {};
     const entry = auths[key] ?? Object.entries(auths).find(([k]) => keyHost(k) === keyHost(key))?.[1];
     if (!entry) return undefined;
-    if (entry.identitytoken) return { identityToken: entry.identitytoken };
-    if (entry.auth) {
-      const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon < 0) throw new BerthError('ERR_IO', `${this.path}: the auth entry for ${key} is malformed`);
-      return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-    }
+    const decoded = entry.auth ? Buffer.from(entry.auth, 'base64').toString('utf8') : undefined;
+    const colon = decoded?.indexOf(':') ?? -1;
+    if (decoded !== undefined && colon < 0) throw new BerthError('ERR_IO', `${this.path}: the auth entry for ${key} is malformed`);
+    const username = decoded?.slice(0, colon);
+    // docker keeps `auth` as "user:" beside an identity token; the token is what authenticates.
+    if (entry.identitytoken) return { ...(username ? { username } : {}), identityToken: entry.identitytoken };
+    if (decoded !== undefined) return { username: username!, password: decoded.slice(colon + 1) };
     if (entry.username !== undefined) return { username: entry.username, password: entry.password ?? '' };
     return undefined;
   }
@@ -100,7 +100,9 @@ export class DockerConfig {
       await helperStore(helper, key, creds);
       cfg.auths[key] = {}; // Docker keeps an empty entry so `docker login` lists the server
     } else {
-      cfg.auths[key] = creds.identityToken ? { identitytoken: creds.identityToken } : { auth: Buffer.from(`${creds.username ?? ''}:${creds.password ?? ''}`).toString('base64') };
+      // As docker writes it: with an identity token, `auth` holds the user name and no password.
+      const auth = Buffer.from(`${creds.username ?? ''}:${creds.identityToken ? '' : (creds.password ?? '')}`).toString('base64');
+      cfg.auths[key] = creds.identityToken ? { ...(creds.username ? { auth } : {}), identitytoken: creds.identityToken } : { auth };
     }
     await this.write(cfg);
   }

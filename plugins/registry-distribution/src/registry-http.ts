@@ -131,10 +131,14 @@ export class RegistryHttp {
   }
 
   /** A plain request elsewhere (the token endpoint), with timeouts and the same retry rules. */
-  async external(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<RegistryResponse> {
+  async external(url: string, headers: Record<string, string>, signal?: AbortSignal, form?: URLSearchParams): Promise<RegistryResponse> {
+    // A form makes it a POST (the OAuth2 token request); its body is small and re-sent on a retry.
+    const method = form ? 'POST' : 'GET';
+    const body = form?.toString();
+    const all = { 'user-agent': 'berth/0.1', ...headers, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) };
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await request(url, { method: 'GET', headers: { 'user-agent': 'berth/0.1', ...headers }, dispatcher: this.dispatcher, ...(signal ? { signal } : {}) });
+        const res = await request(url, { method, headers: all, dispatcher: this.dispatcher, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
         if (RETRY_STATUSES.has(res.statusCode) && attempt < this.retries) {
           await res.body.dump().catch(() => {});
           await sleep(retryDelay(res.headers['retry-after'], this.backoffMs * 2 ** attempt), signal);

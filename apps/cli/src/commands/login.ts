@@ -37,9 +37,10 @@ export default class Login extends BerthCommand {
     if (!username) throw new BerthError('ERR_INVALID_ARGUMENT', 'Username is required');
     if (!password) throw new BerthError('ERR_INVALID_ARGUMENT', 'Password is required');
     const adapter = await this.registryAdapter(undefined, host);
-    await adapter.login(host, { username, password }, { insecureHosts: insecureHosts() });
+    // An identity token, when the registry gave one, is stored instead of the password (as docker does).
+    const toStore = (await adapter.login(host, { username, password }, { insecureHosts: insecureHosts() })) ?? { username, password };
     const config = new DockerConfig();
-    await config.store(host, { username, password });
+    await config.store(host, toStore);
     this.out('Login Succeeded');
   }
 }

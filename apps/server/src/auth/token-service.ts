@@ -50,6 +50,10 @@ export async function registerTokenService(app: FastifyInstance, auth: RegistryA
     return { jwt, access, now };
   };
 
+  /** A refresh token (offline access): gets `user` new access tokens until it expires or the user goes. */
+  const refreshTokenFor = (user: string, now: number): string =>
+    signer.sign({ iss: token.issuer, sub: user, aud: token.service, exp: now + REFRESH_SECONDS, nbf: now - 1, iat: now, jti: randomUUID(), use: 'refresh' });
+
   const checkService = (service: string | undefined): void => {
     if (service !== undefined && service !== token.service) throw new RegistryError('DENIED', 400, `this token service issues tokens for "${token.service}", not ${JSON.stringify(service)}`);
   };
@@ -85,8 +89,10 @@ export async function registerTokenService(app: FastifyInstance, auth: RegistryA
         throw refuse(reply, 'authentication required: this registry has no anonymous access');
       }
       const { jwt, now } = issue(user, url.searchParams.getAll('scope'));
-      req.log.info({ user: user ?? '(anonymous)', scopes: url.searchParams.getAll('scope') }, 'token issued');
-      return reply.send({ token: jwt, access_token: jwt, expires_in: token.expiresIn, issued_at: new Date(now * 1000).toISOString() });
+      // token.md: offline_token=true asks for a refresh token too (docker login stores it instead of the password).
+      const refreshToken = user !== undefined && url.searchParams.get('offline_token') === 'true' ? refreshTokenFor(user, now) : undefined;
+      req.log.info({ user: user ?? '(anonymous)', scopes: url.searchParams.getAll('scope'), offline: refreshToken !== undefined }, 'token issued');
+      return reply.send({ token: jwt, access_token: jwt, expires_in: token.expiresIn, issued_at: new Date(now * 1000).toISOString(), ...(refreshToken ? { refresh_token: refreshToken } : {}) });
     });
 
     scope.post('/token', async (req, reply) => {
@@ -107,9 +113,7 @@ export async function registerTokenService(app: FastifyInstance, auth: RegistryA
       }
       const scopes = (form.scope ?? '').split(' ').filter(Boolean);
       const { jwt, access, now } = issue(user, scopes);
-      if (form.grant_type === 'password' && form.access_type === 'offline') {
-        refreshToken = signer.sign({ iss: token.issuer, sub: user, aud: token.service, exp: now + REFRESH_SECONDS, nbf: now - 1, iat: now, jti: randomUUID(), use: 'refresh' });
-      }
+      if (form.grant_type === 'password' && form.access_type === 'offline') refreshToken = refreshTokenFor(user, now);
       req.log.info({ user, grant: form.grant_type, scopes }, 'token issued');
       const granted = access.map((a) => `${a.type}:${a.name}:${a.actions.join(',')}`).join(' ');
       return reply.send({ access_token: jwt, token: jwt, expires_in: token.expiresIn, issued_at: new Date(now * 1000).toISOString(), scope: granted, ...(refreshToken ? { refresh_token: refreshToken } : {}) });

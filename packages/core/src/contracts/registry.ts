@@ -59,8 +59,12 @@ export interface RegistryAdapter {
   destination(ref: Reference, options?: RegistryDestinationOptions): Promise<ImageDestination>;
   /** The tags of `ref`'s repository (`pull --all-tags`). */
   tags(ref: Reference, options?: RegistryOpenOptions): Promise<string[]>;
-  /** Checks credentials against the registry; throws ERR_UNAUTHORIZED when they are refused. */
-  login(host: string, credentials: RegistryCredentials, options?: Omit<RegistryOpenOptions, 'credentials'>): Promise<void>;
+  /**
+   * Checks credentials against the registry; throws ERR_UNAUTHORIZED when they are refused.
+   * Resolves with what to store when that is not the password itself (an identity token the
+   * registry's token server handed out), else with nothing.
+   */
+  login(host: string, credentials: RegistryCredentials, options?: Omit<RegistryOpenOptions, 'credentials'>): Promise<RegistryCredentials | void>;
   /**
    * Optional (`berth search`): repositories of `host` matching `term` (the term without the host).
    * An adapter without it refuses searches on its hosts with ERR_UNSUPPORTED.
