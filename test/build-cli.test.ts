@@ -65,6 +65,16 @@ describe('berth build contexts and output', () => {
     const [dt, bt] = [await imageTree(join(work, 'tar-docker.tar')), await imageTree(join(work, 'tar-berth.tar'))];
     expect(bt.get('sub/hard.txt')).toEqual(dt.get('sub/hard.txt'));
     expect(bt.get('sub/f.txt')).toEqual(dt.get('sub/f.txt'));
+    // The archive's hard link stays one: the COPY layer holds the bytes once, as docker's does.
+    const sizes = async (who: 'docker' | 'berth'): Promise<string> => {
+      const args = ['history', '--format', '{{.Size}}', 'cli/tar:1'];
+      return who === 'docker' ? dockerOk(args) : store.ok(args);
+    };
+    expect(await sizes('berth')).toBe(await sizes('docker'));
+    const linked = await store.ok(['run', '--rm', 'cli/tar:1', 'stat', '-c', '%h %i', '/sub/f.txt', '/sub/hard.txt']);
+    const [first, second] = linked.trim().split('\n');
+    expect(first).toMatch(/^2 \d+$/);
+    expect(second).toBe(first);
     const fromFile = await store.berth(['build', '-q', tgz]);
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect(fromFile.stdout.trim()).toBe((await store.ok(['image', 'inspect', '-f', '{{.Id}}', 'cli/tar:1'])).trim());

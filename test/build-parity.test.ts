@@ -4,7 +4,7 @@
 // and the config fields are compared, and so are the `Step N/M : …` lines. A difference fails
 // unless the fixture's build.json documents it under "differences" with the reason.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, cp, link, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,8 @@ interface FixtureOptions {
   archives?: string[];
   http?: boolean;
   run?: boolean;
+  /** Hard links to make in the context (link → existing file): git keeps none. */
+  hardlinks?: Record<string, string>;
   /** Deliberate, documented differences: config fields or paths, each with why. */
   differences?: { config?: string[]; paths?: string[]; why: string };
 }
@@ -107,6 +109,7 @@ async function prepare(name: string, opts: FixtureOptions): Promise<string> {
   for (const a of opts.archives ?? []) await makeArchive(ctx, join(ctx, a), a.endsWith('.gz'));
   // git keeps only the executable bit: the modes a fixture is about are set here.
   for (const [p, m] of Object.entries(opts.chmod ?? {})) await chmod(join(ctx, p), parseInt(m, 8));
+  for (const [l, target] of Object.entries(opts.hardlinks ?? {})) await link(join(ctx, target), join(ctx, l));
   return ctx;
 }
 

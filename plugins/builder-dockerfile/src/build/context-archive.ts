@@ -3,7 +3,7 @@
 // absolute names and writes through symlinks are refused; symlinks are created as links and only
 // ever resolved by the builder inside the context.
 import { createWriteStream } from 'node:fs';
-import { copyFile, lstat, mkdir, stat, symlink, utimes } from 'node:fs/promises';
+import { link, lstat, mkdir, stat, symlink, utimes } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -38,11 +38,13 @@ export async function unpackContext(input: Readable, dir: string): Promise<void>
         await pipeline(body, createWriteStream(abs, { mode, flags: 'wx' }));
         if (h.mtime) await utimes(abs, h.mtime, h.mtime);
       } else if (h.type === 'link') {
-        // A hard link names an earlier entry of the archive: the context gets a copy of that file.
+        // A hard link names an earlier entry of the archive: linked here too, so COPY keeps it linked.
         const target = entryPath(h.linkname ?? '', what);
         guard.check(target, what, 'hard link target');
         if (guard.isSymlink(target)) throw new Error(`${what}: hard link ${rel} points to a symlink`);
-        await copyFile(join(dir, target), abs);
+        const st = await lstat(join(dir, target)).catch(() => undefined);
+        if (!st?.isFile()) throw new Error(`${what}: hard link ${rel} points to ${target}, which is no earlier file of the archive`);
+        await link(join(dir, target), abs);
         body.resume();
       } else body.resume();
       guard.record(rel, h.type === 'symlink');
@@ -63,9 +65,17 @@ export async function unpackContext(input: Readable, dir: string): Promise<void>
 export async function contextTarSize(dir: string, ignore?: IgnoreMatcher, dockerfile?: string): Promise<number> {
   let total = 1024;
   const entry = (name: string, size: number): number => 512 + (Buffer.byteLength(name) > 100 ? 1024 : 0) + Math.ceil(size / 512) * 512;
+  // The CLI's tar sends a file's further hard links as link entries, without data.
+  const linked = new Set<string>();
   for await (const e of walkContext(dir, ignore ? { ignore } : {})) {
+    let size = e.type === 'file' ? e.stat.size : 0;
+    if (e.type === 'file' && e.stat.nlink > 1) {
+      const key = `${e.stat.dev}:${e.stat.ino}`;
+      if (linked.has(key)) size = 0;
+      linked.add(key);
+    }
     // Go's tar writes a PAX header (two more blocks) for names over 100 bytes.
-    total += entry(e.type === 'dir' ? `${e.path}/` : e.path, e.type === 'file' ? e.stat.size : 0);
+    total += entry(e.type === 'dir' ? `${e.path}/` : e.path, size);
   }
   const rel = dockerfile === undefined ? undefined : relative(dir, dockerfile);
   const always = [...(rel !== undefined && !rel.startsWith('..') ? [rel] : []), '.dockerignore'];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
 import { BerthError, entryPath, openUncompressed, pathMatch } from '@berth/core';
-import { baseName, joinPath, parentPath, type FsNode, type ImageFs } from './image-fs.js';
+import { baseName, byteOrder, joinPath, parentPath, type FsNode, type ImageFs } from './image-fs.js';
 import { ImageSourceFs, type SourceFs } from './source-fs.js';
 
 export interface Identity {
@@ -138,13 +138,14 @@ export async function applyCopy(fs: ImageFs, infos: readonly CopyInfo[], opts: A
 
   // An entry below a directory being written: its parents resolve inside the image; what sits at
   // the name itself is replaced (a directory over a directory merges), as tar extraction does.
-  const put = (path: string, node: FsNode): void => {
+  const put = (path: string, node: FsNode): string | undefined => {
     const parent = fs.resolve(parentPath(path));
     mkdirAll(parent, root);
     const at = joinPath(parent, baseName(path));
-    if (at === '') return;
+    if (at === '') return undefined;
     fs.set(at, node);
     changed.add(at);
+    return at;
   };
 
   for (const info of infos) {
@@ -158,16 +159,20 @@ export async function applyCopy(fs: ImageFs, infos: readonly CopyInfo[], opts: A
         // fixPermissions chowns the destination itself only when the copy created it.
         if (dest !== '') fs.set(dest, { ...fs.get(dest)!, uid: opts.identity.uid, gid: opts.identity.gid, ...(opts.chmod !== undefined ? { mode: opts.chmod } : {}) });
       }
+      // Files of this directory that are hard links of each other (docker's tar links them too).
+      const byInode = new Map<string, string[]>();
       const copyTree = async (from: string, to: string): Promise<void> => {
         for (const name of await info.fs.children(from)) {
           const child = await info.fs.lstat(joinPath(from, name));
           if (!child) continue;
           const target = joinPath(to, name);
-          put(target, owned(await materialize(info.fs, joinPath(from, name), child)));
+          const at = put(target, owned(await materialize(info.fs, joinPath(from, name), child)));
+          if (at !== undefined && child.inode !== undefined) byInode.set(child.inode, [...(byInode.get(child.inode) ?? []), at]);
           if (child.type === 'dir') await copyTree(joinPath(from, name), fs.resolve(target, true));
         }
       };
       await copyTree(info.path, dest);
+      linkHardLinks(fs, byInode);
       continue;
     }
     if (info.decompress && (await unpackArchive(fs, info, opts, changed, mkdirAll))) continue;
@@ -181,6 +186,23 @@ export async function applyCopy(fs: ImageFs, infos: readonly CopyInfo[], opts: A
     changed.add(dest);
   }
   return changed;
+}
+
+/**
+ * Each group of paths copied from one inode becomes one file and hard links to it: the first path
+ * in the layer's (byte) order is the file, so the tar names a link's target before the link.
+ */
+function linkHardLinks(fs: ImageFs, byInode: ReadonlyMap<string, string[]>): void {
+  for (const [inode, paths] of byInode) {
+    // A later entry of the same copy may have replaced one of them: only what is still that file links.
+    const still = paths.filter((p) => fs.get(p)?.inode === inode).sort(byteOrder);
+    const [first, ...others] = still;
+    if (first === undefined) continue;
+    for (const p of others) {
+      const { hostPath: _bytes, inode: _inode, ...meta } = fs.get(p)!;
+      fs.set(p, { ...meta, type: 'link', size: 0, linkname: first });
+    }
+  }
 }
 
 /** A source entry as it will be written: another image's file keeps where its bytes are. */

@@ -23,6 +23,8 @@ export interface FsNode {
   devminor?: number;
   /** Where a regular file's bytes are on the host: a context file or a file extracted for this build. */
   hostPath?: string;
+  /** A context file's `dev:ino` when it has other hard links: COPY of a directory keeps them linked. */
+  inode?: string;
   /** Which layer (index in the image's layer list) holds a file's bytes, for extraction. */
   layer?: number;
   /** A file of another image (COPY --from): extracted from its layers before the layer is written. */
@@ -54,6 +56,9 @@ const MAX_SYMLINKS = 255;
 function split(path: string): string[] {
   return path.split('/').filter((p) => p !== '' && p !== '.');
 }
+
+/** Byte order of paths, as tar writers and Go's sort order them (not UTF-16 code units). */
+export const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 export function joinPath(...parts: string[]): string {
   return parts.filter((p) => p !== '').join('/');

@@ -8,7 +8,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, pack as tarPack, type Header as Headers, type Pack } from 'tar-stream';
 import { entryPath, openUncompressed } from '@berth/core';
-import { parentPath, type ExtractRef, type FsNode, type ImageFs, type LayerOpener } from './image-fs.js';
+import { byteOrder, parentPath, type ExtractRef, type FsNode, type ImageFs, type LayerOpener } from './image-fs.js';
 
 let extracted = 0;
 const SMALL_FILE = 256 * 1024;
@@ -66,7 +66,6 @@ export async function readImageFile(fs: ImageFs, path: string, tmpDir: string): 
   return ref.hostPath ? readFile(ref.hostPath) : undefined;
 }
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 export interface LayerTarOptions {
   /** SOURCE_DATE_EPOCH: later mtimes are clamped to it. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { BerthError } from '@berth/core';
 import type { IgnoreMatcher } from '../context/dockerignore.js';
-import { ImageFs, joinPath, type FsNode } from './image-fs.js';
+import { ImageFs, byteOrder, joinPath, type FsNode } from './image-fs.js';
 
 export interface SourceFs {
   /** The path with symlinks followed inside the source (the last component too unless `keepLast`). */
@@ -19,13 +19,12 @@ export interface SourceFs {
   hash(path: string, node: FsNode): Promise<string>;
 }
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 function nodeFromStats(st: Stats, hostPath: string, linkname?: string): FsNode {
   const base = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
   if (st.isDirectory()) return { ...base, type: 'dir' };
   if (st.isSymbolicLink()) return { ...base, type: 'symlink', linkname: linkname ?? '' };
-  if (st.isFile()) return { ...base, type: 'file', size: st.size, hostPath };
+  if (st.isFile()) return { ...base, type: 'file', size: st.size, hostPath, ...(st.nlink > 1 ? { inode: `${st.dev}:${st.ino}` } : {}) };
   if (st.isFIFO()) return { ...base, type: 'fifo' };
   // Sockets and devices in a context are not sent by docker's CLI either.
   return { ...base, type: st.isCharacterDevice() ? 'char' : 'block' };

@@ -5,6 +5,7 @@ import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '@berth/core';
 import type { IgnoreMatcher } from './dockerignore.js';
+import { byteOrder } from '../build/image-fs.js';
 
 export interface ContextEntry {
   /** Relative to the context root, slash-separated, no leading `./`. */
@@ -19,8 +20,6 @@ export interface WalkOptions {
   ignore?: IgnoreMatcher;
   signal?: AbortSignal;
 }
-
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 function typeOf(st: Stats): ContextEntry['type'] {
   if (st.isSymbolicLink()) return 'symlink';
