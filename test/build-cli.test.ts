@@ -2,11 +2,11 @@
 // (a Dockerfile alone, or a gzip tar), a tar file, -f relative to the working directory, -q, and
 // failures printed and exited as docker does.
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxRootfs, rootfsTar, run } from '@berth/testkit';
+import { busyboxRootfs, rootfsTar, run, startRegistry } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
 import { docker, dockerOk } from './support/docker.js';
 
@@ -217,6 +217,52 @@ describe('berth build contexts and output', () => {
       expect(local.stderr).toContain("checksum can't be specified for non-HTTP(S) sources");
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('berth build pulls what FROM names, as the classic builder does', () => {
+  it("pulls a missing base with docker's lines; --pull asks again; --network none; --iidfile", async () => {
+    const reg = await startRegistry({ auth: 'none' });
+    try {
+      const remote = `${reg.host}/base/busybox:1`;
+      await store.ok(['tag', BASE, remote]);
+      await store.ok(['push', '-q', remote]);
+      await store.ok(['rmi', remote]);
+      const ctx = join(work, 'pullctx');
+      await mkdir(ctx, { recursive: true });
+      await writeFile(join(ctx, 'Dockerfile'), `FROM ${remote}\nRUN ls /sys/class/net > /nets\n`);
+      const pullLines = (out: string): string[] => out.split('\n').filter((l) => /^(Digest|Status): |: Pulling from /.test(l));
+
+      const d = await docker(['build', '-t', 'cli/pulled:1', ctx]);
+      expect(d.code, d.stderr).toBe(0);
+      const iid = join(work, 'iid');
+      await writeFile(iid, 'stale');
+      const b = await store.berth(['build', '--network', 'none', '--iidfile', iid, '-t', 'cli/pulled:1', ctx]);
+      expect(b.code, b.stderr).toBe(0);
+      expect(pullLines(b.stdout)).toContain(`Status: Downloaded newer image for ${remote}`);
+      expect(pullLines(b.stdout)).toEqual(pullLines(d.stdout));
+      expect(await readFile(iid, 'utf8')).toBe((await store.ok(['image', 'inspect', '-f', '{{.Id}}', 'cli/pulled:1'])).trim());
+      // --network none: the RUN step saw only the loopback interface.
+      expect(await store.ok(['run', '--rm', 'cli/pulled:1', 'cat', '/nets'])).toBe('lo\n');
+
+      // --pull with the base present: the registry is asked, and says it is up to date.
+      const dAgain = await docker(['build', '--pull', '-t', 'cli/pulled:2', ctx]);
+      const bAgain = await store.berth(['build', '--pull', '-t', 'cli/pulled:2', ctx]);
+      expect(bAgain.code, bAgain.stderr).toBe(0);
+      expect(pullLines(bAgain.stdout).at(-1)).toBe(`Status: Image is up to date for ${remote}`);
+      expect(pullLines(bAgain.stdout)).toEqual(pullLines(dAgain.stdout));
+
+      // --pull of a base no registry has fails, as docker's does; the iidfile of the last build goes.
+      const local = join(work, 'localctx');
+      await mkdir(local, { recursive: true });
+      await writeFile(join(local, 'Dockerfile'), `FROM ${reg.host}/nobody/here:1\n`);
+      const failed = await store.berth(['build', '--pull', '--iidfile', iid, local]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/not found|manifest unknown/i);
+      expect(await readFile(iid, 'utf8').catch(() => 'gone')).toBe('gone');
+    } finally {
+      await reg.stop();
     }
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxRootfs, rootfsTar, run, type RunResult } from '@berth/testkit';
+import { busyboxRootfs, rootfsTar, run, startRegistry, type RunResult } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
 import { startBerthd, type Berthd } from './support/berthd.js';
 
@@ -67,5 +67,36 @@ describe('docker build against berthd', () => {
     const runFailed = await dk(['build', ctx]);
     expect(runFailed.code).toBe(7);
     expect(runFailed.stderr).toContain("The command '/bin/sh -c exit 7' returned a non-zero code: 7");
+  });
+
+  it('pulls a missing FROM image from a registry (with the credentials docker sends), --pull asks again', async () => {
+    const reg = await startRegistry({ auth: 'htpasswd' });
+    try {
+      const remote = `${reg.host}/base/busybox:1`;
+      const [user, password] = Object.entries(reg.users)[0]!;
+      // docker checks the login through berthd's /auth and keeps it for X-Registry-Auth and X-Registry-Config.
+      const viaEngine = await run('docker', ['login', '-u', user, '--password-stdin', reg.host], { input: `${password}\n`, env: { ...process.env, DOCKER_HOST: `tcp://${berthd.host}`, DOCKER_CONFIG: dockerConfig } });
+      expect(viaEngine.code, viaEngine.stderr).toBe(0);
+      await store.ok(['tag', 'berth-build/busybox:1', remote]);
+      expect((await dk(['push', remote])).code).toBe(0);
+      await store.ok(['rmi', remote]);
+      const ctx = join(work, 'pulled');
+      await mkdir(ctx, { recursive: true });
+      await writeFile(join(ctx, 'Dockerfile'), `FROM ${remote}\nLABEL pulled=1\n`);
+      const d = await dk(['build', '-t', 'engine/pulled:1', ctx]);
+      expect(d.code, d.stderr).toBe(0);
+      expect(d.stdout).toContain(`Status: Downloaded newer image for ${remote}`);
+      expect((await store.ok(['images', '--format', '{{.Repository}}:{{.Tag}}', `${reg.host}/base/busybox`])).trim()).toBe(remote);
+      const again = await dk(['build', '--pull', '-t', 'engine/pulled:2', ctx]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain(`Status: Image is up to date for ${remote}`);
+      // Without the credentials, the registry refuses and the build says so.
+      await dk(['logout', reg.host]);
+      const refused = await dk(['build', '--pull', ctx]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/unauthorized|denied|authentication required/i);
+    } finally {
+      await reg.stop();
+    }
   });
 });

@@ -22,6 +22,9 @@ export default class Build extends BerthCommand {
     label: Flags.string({ description: 'Set metadata for an image', multiple: true, multipleNonGreedy: true }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress the build output and print image ID on success' }),
     platform: Flags.string({ description: 'Set platform if server is multi-platform capable', env: 'DOCKER_DEFAULT_PLATFORM' }),
+    pull: Flags.boolean({ description: 'Always attempt to pull a newer version of the image' }),
+    network: Flags.string({ description: 'Set the networking mode for the RUN instructions during build', options: ['default', 'host', 'none'], default: 'default' }),
+    iidfile: Flags.string({ description: 'Write the image ID to the file' }),
   };
 
   async run(): Promise<void> {
@@ -35,6 +38,8 @@ export default class Build extends BerthCommand {
     const { Transform, Writable } = await import('node:stream');
 
     for (const t of flags.tag ?? []) parseTagReference(t);
+    // As docker: a failed build leaves no ID from an earlier one behind.
+    if (flags.iidfile) await rm(flags.iidfile, { force: true });
     const buildArgs: Record<string, string> = {};
     for (const a of flags['build-arg'] ?? []) {
       const i = a.indexOf('=');
@@ -124,6 +129,16 @@ export default class Build extends BerthCommand {
       const sink = new Writable({ write: (_c, _e, cb) => cb() });
       const epoch = process.env.SOURCE_DATE_EPOCH;
       const runtime = await this.runtimeOpener(flags.root);
+      // The classic builder pulls a missing base (and every base with --pull), its progress in the build's output.
+      const { createProgress } = await import('../output/progress.js');
+      const { registryOptions } = await import('../registry/registry-options.js');
+      const { parseNormalizedReference, parsePlatform, withDefaultTag } = await import('@berth/core');
+      const pullProgress = createProgress(quiet ? sink : process.stdout, { quiet, plainStatusLines: true });
+      const pullImage = async (name: string, platform: string | undefined, signal?: AbortSignal): Promise<void> => {
+        const ref = withDefaultTag(parseNormalizedReference(name));
+        const adapter = await this.registryAdapter(flags.root, ref.domain);
+        await service.pull(adapter, ref, { registry: await registryOptions(), events: pullProgress.sink, loginCommand: 'berth login', ...(platform ? { platform: parsePlatform(platform) } : {}), ...(signal ? { signal } : {}) });
+      };
       const result = await buildImage({
         images: service,
         contextDir,
@@ -137,11 +152,16 @@ export default class Build extends BerthCommand {
         tags: flags.tag ?? [],
         ...(epoch !== undefined && /^\d+$/.test(epoch) ? { sourceDateEpoch: Number(epoch) } : {}),
         ...(runtime ? { runtime } : {}),
+        pullImage,
+        pull: flags.pull,
+        // No bridge network here: docker's default (a bridge) is the host's network for RUN.
+        network: flags.network === 'none' ? 'none' : 'host',
         log: quiet ? () => {} : (line) => this.out(line),
         stdout: quiet ? sink : process.stdout,
         stderr: quiet ? sink : process.stderr,
         signal: abort.signal,
       });
+      if (flags.iidfile) await writeFile(flags.iidfile, result.id);
       if (quiet) this.out(result.id);
     } catch (err) {
       if (err instanceof Errors.ExitError) throw err;

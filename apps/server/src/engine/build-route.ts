@@ -6,7 +6,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { parseTagReference, type ContainerRuntime, type ImageService } from '@berth/core';
+import { parseNormalizedReference, parsePlatform, parseTagReference, withDefaultTag, type ContainerRuntime, type ImageService, type RegistryAdapter } from '@berth/core';
+import { registryConfigOptions } from './registry-auth-header.js';
 import { boolParam } from './engine-filters.js';
 import { EngineError } from './engine-error.js';
 import type { EngineRequest } from './image-routes.js';
@@ -16,6 +17,8 @@ export interface BuildDeps {
   images: ImageService;
   /** The container runtime for RUN steps; without one a RUN fails with berth's message. */
   openRuntime?: () => Promise<ContainerRuntime>;
+  /** The registry adapter for a host, to pull a missing FROM image; without one the build cannot pull. */
+  registryAdapter?(host: string): Promise<RegistryAdapter>;
 }
 
 function jsonParam(value: string | null, name: string): Record<string, string | null> {
@@ -67,6 +70,16 @@ export async function buildRoute(deps: BuildDeps, r: EngineRequest): Promise<voi
     const ignore = createIgnoreMatcher((await readDockerignore(dir, dockerfilePath)).patterns);
     const platform = q.get('platform');
     const target = q.get('target');
+    const registry = registryConfigOptions(r.req.headers['x-registry-config'], out.signal);
+    const registryAdapter = deps.registryAdapter?.bind(deps);
+    // A missing base is pulled as dockerd's classic builder pulls it, its progress in the stream.
+    const pullImage = registryAdapter
+      ? async (name: string, wanted: string | undefined, signal?: AbortSignal): Promise<void> => {
+          const ref = withDefaultTag(parseNormalizedReference(name));
+          await deps.images.pull(await registryAdapter(ref.domain), ref, { registry, events: quiet ? undefined : out.progress, loginCommand: 'docker login', ...(wanted ? { platform: parsePlatform(wanted) } : {}), ...(signal ? { signal } : {}) });
+        }
+      : undefined;
+    const network = q.get('networkmode');
     const result = await buildImage({
       images: deps.images,
       contextDir: dir,
@@ -79,6 +92,9 @@ export async function buildRoute(deps: BuildDeps, r: EngineRequest): Promise<voi
       ...(target ? { target } : {}),
       ...(platform ? { platform } : {}),
       ...(deps.openRuntime ? { runtime: deps.openRuntime } : {}),
+      ...(pullImage ? { pullImage } : {}),
+      pull: boolParam(q.get('pull')),
+      network: network === 'none' ? 'none' : 'host',
       log: (line) => (quiet ? undefined : stream(`${line}\n`)),
       onBuilt: (id) => out.messages({ aux: { ID: id } }),
       stdout: sink((s) => s),

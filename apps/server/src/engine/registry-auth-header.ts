@@ -53,3 +53,36 @@ export function registryOptionsFrom(header: string | string[] | undefined, signa
     ...(signal ? { signal } : {}),
   };
 }
+
+/** A server address as X-Registry-Config keys it (`https://index.docker.io/v1/`, `127.0.0.1:5000`) → its host. */
+function keyHost(key: string): string {
+  const host = key.replace(/^[a-z]+:\/\//i, '').split('/')[0]!;
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
+}
+
+/**
+ * X-Registry-Config: what the docker CLI sends with a build, base64url JSON of every stored
+ * credential by server address, so the builder can pull whichever base a FROM names.
+ */
+export function registryConfigOptions(header: string | string[] | undefined, signal?: AbortSignal): RegistryOpenOptions {
+  const value = Array.isArray(header) ? header[0] : header;
+  const byHost = new Map<string, RegistryCredentials>();
+  if (value) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    } catch {
+      throw new EngineError(400, 'invalid X-Registry-Config header: not base64url-encoded JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new EngineError(400, 'invalid X-Registry-Config header: not a JSON object');
+    for (const [key, body] of Object.entries(parsed as Record<string, AuthConfigBody>)) {
+      const creds = body && typeof body === 'object' ? credentialsOf(body) : undefined;
+      if (creds) byHost.set(keyHost(key), creds);
+    }
+  }
+  return {
+    credentials: async (host) => byHost.get(keyHost(host)),
+    insecureHosts: insecureHosts(),
+    ...(signal ? { signal } : {}),
+  };
+}

@@ -74,6 +74,15 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** Opens the container runtime on the first RUN. */
   runtime?: () => Promise<ContainerRuntime>;
+  /**
+   * Fetches an image FROM or COPY --from names into the store (its progress goes where the caller
+   * wants it), as the classic builder pulls a missing base; absent, a missing image is an error.
+   */
+  pullImage?: (name: string, platform: string | undefined, signal?: AbortSignal) => Promise<void>;
+  /** `--pull`: ask the registry for a newer version of every image FROM or COPY --from names. */
+  pull?: boolean;
+  /** The network RUN steps see (`--network`): the host's (default) or none. */
+  network?: 'host' | 'none';
   /** Step lines (`Step 1/3 : FROM …`, ` ---> …`). */
   log: (line: string) => void;
   /** Called with the image ID before `Successfully built` (the Engine API's `aux` message). */
@@ -210,7 +219,7 @@ class Build {
       const platform = wanted ? parsePlatform(wanted) : hostPlatform();
       state = { index, cs: newConfigState(emptyContainerConfig()), platform };
     } else {
-      const image = await this.loadImage(resolved.baseName);
+      const image = await this.loadImage(resolved.baseName, wanted);
       if (wanted) {
         const want = parsePlatform(wanted);
         const have = image.record.platform;
@@ -249,16 +258,22 @@ class Build {
     };
   }
 
-  private async loadImage(name: string): Promise<{ record: ImageRecord; config: ImageConfig }> {
-    const snapshot = await this.opts.images.snapshot();
+  /** An image of the store by name or ID; pulled first with `--pull`, or when missing (PullOptionPreferLocal). */
+  private async loadImage(name: string, platform?: string): Promise<{ record: ImageRecord; config: ImageConfig }> {
+    const { pullImage, pull: always, signal } = this.opts;
+    if (pullImage && always) await pullImage(name, platform, signal);
+    const find = async (): Promise<ImageRecord> => findImage(await this.opts.images.snapshot(), name).record;
     let record: ImageRecord;
     try {
-      record = findImage(snapshot, name).record;
+      record = await find();
     } catch (err) {
-      if ((err as BerthError).code === 'ERR_IMAGE_UNKNOWN') {
-        throw new BerthError('ERR_IMAGE_UNKNOWN', `pull access denied for ${name}: the image is not in the store and berth build does not pull (run 'berth pull ${name}' first)`, { cause: err });
+      if ((err as BerthError).code !== 'ERR_IMAGE_UNKNOWN') throw err;
+      if (!pullImage) {
+        throw new BerthError('ERR_IMAGE_UNKNOWN', `pull access denied for ${name}: the image is not in the store and this build cannot pull (run 'berth pull ${name}' first)`, { cause: err });
       }
-      throw err;
+      if (always) throw err;
+      await pullImage(name, platform, signal);
+      record = await find();
     }
     return { record, config: await this.opts.images.config(record.id) };
   }
@@ -417,7 +432,7 @@ class Build {
       const fs = await this.fsOf(done);
       return new ImageSourceFs(fs, done.image.record.id);
     }
-    const image = await this.loadImage(from);
+    const image = await this.loadImage(from, this.opts.platform);
     const tmp: StageState = { index: -1, image, cs: newConfigState(), platform: image.record.platform };
     return new ImageSourceFs(await this.fsOf(tmp), image.record.id);
   }
@@ -500,7 +515,7 @@ class Build {
         const rootfs = await this.runtime.rootfs(containerId, layers);
         try {
           const { exitCode } = await rootfs.run(
-            { args, env: [...(config.Env ?? []), ...argEnv], cwd: config.WorkingDir || '/', user: config.User ?? '', network: 'host' },
+            { args, env: [...(config.Env ?? []), ...argEnv], cwd: config.WorkingDir || '/', user: config.User ?? '', network: this.opts.network ?? 'host' },
             { stdout: this.opts.stdout, stderr: this.opts.stderr },
             this.opts.signal,
           );
