@@ -45,6 +45,23 @@ describe('UploadSessions', () => {
     expect(sniffer).toBeUndefined();
   });
 
+  it('a chunk the client cut off keeps what reached the disk; the upload goes on from there to the right digest', async () => {
+    const data = Buffer.alloc(3 << 20, 7);
+    data.write('the start', 0);
+    const s = new UploadSessions(dir);
+    let state = await s.create('team/app');
+    // A body that delivers 2 MiB, then fails as a dropped connection does.
+    const cut = new Readable({ read() {} });
+    cut.push(data.subarray(0, 1 << 20));
+    cut.push(data.subarray(1 << 20, 2 << 20));
+    setTimeout(() => cut.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })), 50);
+    await expect(s.append(state, cut)).rejects.toThrow('aborted');
+    state = await s.get(state.id, 'team/app');
+    expect(state.offset).toBe(2 << 20);
+    state = await s.append(state, Readable.from([data.subarray(2 << 20)]));
+    expect((await s.finish(state)).digest).toBe(sha(data));
+  });
+
   it('a session belongs to its repository', async () => {
     const s = new UploadSessions(dir);
     const state = await s.create('a');

@@ -72,8 +72,10 @@ export class UploadSessions {
   }
 
   /**
-   * Appends a chunk at `state.offset`. The file is cut back to the offset first: an interrupted
-   * chunk leaves bytes the state never acknowledged. Returns the new state.
+   * Appends a chunk at `state.offset`. The file is cut back to the offset first: bytes a crash
+   * left past the acknowledged offset are not trusted. A chunk the client cut off keeps what
+   * reached the disk (made durable, acknowledged in the state), so the upload status tells the
+   * client where to resume instead of starting over. Returns the new state.
    */
   async append(state: UploadState, body: Readable): Promise<UploadState> {
     const live = await this.liveSession(state);
@@ -103,6 +105,7 @@ export class UploadSessions {
         // The hash took bytes the file may not hold: rebuild it from the file next time.
         this.live.delete(state.id);
         live.sniffer?.abandon();
+        await this.keepWritten(state).catch(() => {});
         throw err;
       }
       const next = { ...state, offset: state.offset + received };
@@ -111,6 +114,19 @@ export class UploadSessions {
     } finally {
       live.busy = false;
     }
+  }
+
+  /** After a cut-off chunk: the bytes that reached `data` become part of the upload. */
+  private async keepWritten(state: UploadState): Promise<void> {
+    const fh = await open(this.dataPath(state.id), 'r+');
+    let size: number;
+    try {
+      await fh.sync();
+      size = (await fh.stat()).size;
+    } finally {
+      await fh.close();
+    }
+    if (size > state.offset) await this.save({ ...state, offset: size });
   }
 
   /** The digest of everything received, and the layer facts when the bytes were a layer. */
