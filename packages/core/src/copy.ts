@@ -177,11 +177,14 @@ async function copyLayer(src: ImageSource, dst: ImageDestination, layer: Descrip
       // A connection that dropped after delivering bytes: go on from what was kept, as dockerd
       // retries a download. One that delivers nothing is not retried (the HTTP layer already did).
       if (!isBerthError(err, 'ERR_NETWORK') || dropped >= MAX_RESUMES) throw err;
+      // The pause comes before asking what was kept: a registry may still be settling the
+      // request that was cut off (a push's upload status counts its bytes once it has).
+      const wait = dropped + 1;
+      await delay(wait * 1000, opts.signal);
       const kept = await dst.keptBytes!(plan.target);
       if (kept <= offset) throw err;
-      dropped++;
+      dropped = wait;
       events({ id, status: `Retrying in ${dropped} second${dropped > 1 ? 's' : ''}` });
-      await delay(dropped * 1000, opts.signal);
       offset = kept;
     }
   }

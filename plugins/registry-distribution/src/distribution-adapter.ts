@@ -68,6 +68,7 @@ export class DistributionAdapter implements RegistryAdapter {
       ...(opts.events ? { events: opts.events } : {}),
       ...(opts.mountFrom ? { mountFrom: opts.mountFrom } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.uploadSessions ? { uploadSessions: opts.uploadSessions } : {}),
       ...(this.options.chunkSize ? { chunkSize: this.options.chunkSize } : {}),
     });
   }

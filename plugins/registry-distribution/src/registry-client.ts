@@ -14,6 +14,12 @@ export interface UploadOptions {
   onProgress?: (bytes: number) => void;
   /** Blobs larger than this go up in PATCH chunks of this size (or the registry's minimum). */
   chunkSize?: number;
+  /** Blobs up to this size go up in one PUT (default: the chunk size); larger ones by PATCH, which can resume. */
+  monolithicMax?: number;
+  /** The session already holds the bytes before this one (its upload status said so). */
+  offset?: number;
+  /** Each session URL the registry answers a PATCH with. */
+  onLocation?: (location: string) => Promise<void>;
 }
 
 export class RegistryClient {
@@ -111,20 +117,40 @@ export class RegistryClient {
     return this.uploadSession(res);
   }
 
-  /** Uploads a blob: one streamed PUT, or PATCH chunks with Content-Range then a closing PUT. */
+  /**
+   * How many bytes an upload session holds (dist-spec: GET on the session, 204 with `Range: 0-N`);
+   * undefined when the registry no longer knows it or refuses it (distribution invalidates a
+   * session whose PATCH was cut off, since its bytes no longer match the offset in `_state`).
+   */
+  async uploadStatus(location: string, signal?: AbortSignal): Promise<number | undefined> {
+    const res = await this.http.send({ method: 'GET', path: location, scope: this.pushScope, accept: [400, 404, 416], ...(signal ? { signal } : {}) }).catch(() => undefined);
+    if (!res) return undefined;
+    await res.body.dump();
+    const range = res.headers.range;
+    const m = res.statusCode === 204 && typeof range === 'string' ? /^(?:bytes=)?0-(\d+)$/.exec(range) : null;
+    // `0-0` is distribution's answer for an empty session too: resuming from 0 is safe either way.
+    return m ? (Number(m[1]) === 0 ? 0 : Number(m[1]) + 1) : undefined;
+  }
+
+  /**
+   * Uploads a blob from byte `offset` (what the session already holds): one streamed PUT, or
+   * PATCH chunks with Content-Range then a closing PUT. `onLocation` hears each session URL the
+   * registry hands back, so an interrupted upload can be asked about later.
+   */
   async uploadBlob(desc: Descriptor, data: Readable, session: { location: string; minChunk: number }, options: UploadOptions = {}): Promise<void> {
     const signal = options.signal;
     const counted = counting(data, options.onProgress);
     const chunkSize = options.chunkSize !== undefined ? Math.max(options.chunkSize, session.minChunk) : Infinity;
+    const offset = options.offset ?? 0;
     let location = session.location;
-    if (desc.size <= chunkSize) {
+    if (offset === 0 && desc.size <= (options.monolithicMax ?? chunkSize)) {
       const res = await this.http.send({ method: 'PUT', path: withDigest(location, desc.digest), headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) }, body: counted, scope: this.pushScope, ...(signal ? { signal } : {}) });
       await res.body.dump();
       return;
     }
     const source = (counted as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     let carry: Buffer | undefined;
-    for (let start = 0; start < desc.size; start += chunkSize) {
+    for (let start = offset; start < desc.size; start += chunkSize) {
       const length = Math.min(chunkSize, desc.size - start);
       // The chunk streams from the layer as it is sent: never more than one read buffer is held.
       const body = async function* (): AsyncGenerator<Uint8Array> {
@@ -149,6 +175,7 @@ export class RegistryClient {
       const res = await this.http.send({ method: 'PATCH', path: location, headers: { 'content-type': 'application/octet-stream', 'content-length': String(length), 'content-range': `${start}-${start + length - 1}` }, body: Readable.from(body(), { objectMode: false }), scope: this.pushScope, ...(signal ? { signal } : {}) });
       await res.body.dump();
       location = this.uploadSession(res).location;
+      await options.onLocation?.(location);
     }
     const res = await this.http.send({ method: 'PUT', path: withDigest(location, desc.digest), headers: { 'content-length': '0' }, body: Buffer.alloc(0), scope: this.pushScope, ...(signal ? { signal } : {}) });
     await res.body.dump();

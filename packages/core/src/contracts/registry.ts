@@ -24,6 +24,11 @@ export interface RegistryOpenOptions {
 export interface RegistryDestinationOptions extends RegistryOpenOptions {
   /** Repositories on the same host that already hold a blob: candidates for a cross-repo mount. */
   mountFrom?: (digest: string) => readonly string[];
+  /**
+   * A directory where the adapter may remember upload sessions, so a push that was cut off asks
+   * the registry what it holds and sends only the rest (the store's `berth/uploads/`).
+   */
+  uploadSessions?: string;
 }
 
 /** One repository a registry search found: Docker Hub's v1 search fields. */

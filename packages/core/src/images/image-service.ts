@@ -1,5 +1,6 @@
 // ImageService: every image command as one method over a store backend. The CLI and the server
 // both call this; neither knows how the store keeps things.
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Digest } from '../digest.js';
 import type { ImageConfig } from '../config.js';
@@ -101,7 +102,7 @@ export class ImageService {
 
   /** `ref` without a tag pushes every tag of its repository. */
   push(adapter: RegistryAdapter, ref: Reference, opts: PushOptions = {}): Promise<PushResult[]> {
-    return pushImages(this.backend, adapter, ref, opts);
+    return pushImages(this.backend, adapter, ref, { uploadSessions: join(this.root, 'berth', 'uploads'), ...opts });
   }
 
   async diskUsage(): Promise<DiskUsage> {

@@ -16,6 +16,8 @@ export interface PushOptions {
   registry?: RegistryOpenOptions;
   events?: EventSink;
   signal?: AbortSignal;
+  /** Where upload sessions are remembered for resuming (RegistryDestinationOptions.uploadSessions). */
+  uploadSessions?: string;
 }
 
 export interface PushResult {
@@ -50,7 +52,7 @@ export async function pushImages(backend: StoreBackend, adapter: RegistryAdapter
     // Docker lists the layers top-down before it starts.
     for (const l of [...rec.layers].reverse()) out({ id: l.digest.slice(7, 19), status: 'Preparing', progressDetail: {} });
     const src = new StoreSource(backend, snapshot, [{ descriptor: rec.manifest, names: [referenceString(target)] }]);
-    const dst = await adapter.destination(target, { ...opts.registry, events, mountFrom, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const dst = await adapter.destination(target, { ...opts.registry, events, mountFrom, ...(opts.uploadSessions ? { uploadSessions: opts.uploadSessions } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     const [copied] = await copyImages(src, dst, await src.images(), { events, progressVerb: 'Pushing', ...(opts.signal ? { signal: opts.signal } : {}) });
     const digest = copied!.manifest.digest;
     const size = copied!.manifest.bytes.length;

@@ -21,6 +21,12 @@ export interface ByteProxy {
   dropAt(n: number): Promise<void>;
   /** Resolves once `bytesToClient` reaches `n` (to kill a client mid-transfer). */
   reached(n: number): Promise<void>;
+  /** Bytes sent from clients to the target (uploads) since start (or the last `reset`). */
+  readonly bytesToTarget: number;
+  /** Drops every open connection once `bytesToTarget` reaches `n`, then lets new ones through. */
+  dropUploadAt(n: number): Promise<void>;
+  /** Resolves once `bytesToTarget` reaches `n` (to kill a client mid-upload). */
+  uploaded(n: number): Promise<void>;
   /** Zeroes the count and lets connections through again. */
   reset(): void;
   close(): Promise<void>;
@@ -35,6 +41,21 @@ export async function startByteProxy(options: ByteProxyOptions): Promise<BytePro
   let onCut: (() => void) | undefined;
   let dropAt: { n: number; done: () => void } | undefined;
   const waiters: { n: number; resolve: () => void }[] = [];
+  let upBytes = 0;
+  let dropUploadAt: { n: number; done: () => void } | undefined;
+  const upWaiters: { n: number; resolve: () => void }[] = [];
+  const checkUpload = (): void => {
+    for (const w of [...upWaiters]) if (upBytes >= w.n) {
+      upWaiters.splice(upWaiters.indexOf(w), 1);
+      w.resolve();
+    }
+    if (dropUploadAt && upBytes >= dropUploadAt.n) {
+      const d = dropUploadAt;
+      dropUploadAt = undefined;
+      for (const s of sockets) s.destroy();
+      d.done();
+    }
+  };
 
   const check = (): void => {
     for (const w of [...waiters]) if (bytes >= w.n) {
@@ -67,7 +88,9 @@ export async function startByteProxy(options: ByteProxyOptions): Promise<BytePro
     client.on('error', forget).on('close', forget);
     upstream.on('error', forget).on('close', forget);
     client.on('data', (c: Buffer) => {
+      upBytes += c.length;
       if (!upstream.write(c)) client.pause();
+      checkUpload();
     });
     upstream.on('drain', () => client.resume());
     upstream.on('data', (c: Buffer) => {
@@ -108,8 +131,25 @@ export async function startByteProxy(options: ByteProxyOptions): Promise<BytePro
         check();
       });
     },
+    get bytesToTarget() {
+      return upBytes;
+    },
+    dropUploadAt(n) {
+      return new Promise<void>((resolve) => {
+        dropUploadAt = { n, done: resolve };
+        checkUpload();
+      });
+    },
+    uploaded(n) {
+      return new Promise<void>((resolve) => {
+        upWaiters.push({ n, resolve });
+        checkUpload();
+      });
+    },
     reset() {
       bytes = 0;
+      upBytes = 0;
+      dropUploadAt = undefined;
       cut = false;
       cutAt = undefined;
       onCut = undefined;

@@ -1,0 +1,50 @@
+// Where an upload in progress is remembered, so a push cut off (dropped connection, Ctrl-C,
+// kill -9) asks the registry how much it holds and sends only the rest: one small file per
+// (registry, repository, blob) under the store's `berth/uploads/`, holding the session's URL.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+interface SavedSession {
+  location: string;
+}
+
+/** Sessions older than this are not worth asking about (registries purge them: distribution after a week). */
+const MAX_AGE_MS = 24 * 3600_000;
+
+export class UploadSessionFile {
+  private readonly path: string;
+
+  constructor(
+    private readonly dir: string,
+    host: string,
+    repository: string,
+    digest: string,
+  ) {
+    const key = createHash('sha256').update(`${host}/${repository}@${digest}`).digest('hex');
+    this.path = join(dir, key.slice(0, 32));
+  }
+
+  async load(): Promise<string | undefined> {
+    try {
+      const text = await readFile(this.path, 'utf8');
+      const saved = JSON.parse(text) as Partial<SavedSession> & { savedAt?: number };
+      if (typeof saved.location !== 'string' || typeof saved.savedAt !== 'number' || Date.now() - saved.savedAt > MAX_AGE_MS) return undefined;
+      return saved.location;
+    } catch {
+      return undefined; // none, or unreadable: start afresh
+    }
+  }
+
+  /** Written by rename, so a kill mid-write leaves the old location or the new one. */
+  async save(location: string): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, JSON.stringify({ location, savedAt: Date.now() }), { mode: 0o600 });
+    await rename(tmp, this.path);
+  }
+
+  async remove(): Promise<void> {
+    await unlink(this.path).catch(() => {});
+  }
+}
