@@ -30,6 +30,7 @@ export class RegistryDestination implements ImageDestination {
   readonly capabilities: LocationCapabilities;
   /** Sessions keptBytes found the registry still holding, by blob digest. */
   private readonly resumed = new Map<string, string>();
+  private swept = false;
 
   constructor(private readonly client: RegistryClient, private readonly settings: RegistryDestinationSettings = {}) {
     this.description = `${client.http.endpoint.host}/${client.repository}`;
@@ -44,6 +45,10 @@ export class RegistryDestination implements ImageDestination {
   /** What an earlier, interrupted upload of `desc` left in the registry (its upload status); 0 when nothing usable. */
   async keptBytes(desc: Descriptor): Promise<number> {
     this.resumed.delete(desc.digest);
+    if (this.settings.uploadSessions !== undefined && !this.swept) {
+      this.swept = true;
+      await UploadSessionFile.sweep(this.settings.uploadSessions);
+    }
     const file = this.sessionFile(desc);
     const location = await file?.load();
     if (!file || !location) return 0;

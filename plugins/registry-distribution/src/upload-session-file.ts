@@ -2,7 +2,7 @@
 // kill -9) asks the registry how much it holds and sends only the rest: one small file per
 // (registry, repository, blob) under the store's `berth/uploads/`, holding the session's URL.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 interface SavedSession {
@@ -46,5 +46,15 @@ export class UploadSessionFile {
 
   async remove(): Promise<void> {
     await unlink(this.path).catch(() => {});
+  }
+
+  /** Deletes what pushes that were never retried left (older than a day): nothing would ask for it. */
+  static async sweep(dir: string): Promise<void> {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const old = Date.now() - MAX_AGE_MS;
+    for (const name of names) {
+      const st = await stat(join(dir, name)).catch(() => undefined);
+      if (st && st.mtimeMs < old) await unlink(join(dir, name)).catch(() => {});
+    }
   }
 }
