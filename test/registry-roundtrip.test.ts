@@ -88,6 +88,15 @@ describe.each(['none', 'htpasswd', 'token'] as RegistryAuthMode[])('registry wit
     expect(JSON.parse(await berth(['image', 'inspect', '-f', '{{json .RepoDigests}}', name]))).toEqual([`${reg.host}/berth/app@${digest}`]);
     const again = await berth(['pull', name]);
     expect(again).toContain(`Status: Image is up to date for ${name}`);
+    // --json: one Docker JSONMessage a line, as dockerd streams them, for programs.
+    await berth(['rmi', name]);
+    const json = (await berth(['pull', '--json', name])).trim().split('\n').map((l) => JSON.parse(l) as { status?: string; id?: string; progressDetail?: { current?: number; total?: number } });
+    expect(json[0]).toEqual({ status: 'Pulling from berth/app', id: '1' });
+    expect(json.some((m) => m.status === 'Downloading' && (m.progressDetail?.total ?? 0) > 0)).toBe(true);
+    expect(json.some((m) => m.status === 'Pull complete')).toBe(true);
+    expect(json.at(-1)).toEqual({ status: `Status: Downloaded newer image for ${name}` });
+    const pushedJson = (await berth(['push', '--json', name])).trim().split('\n').map((l) => JSON.parse(l) as { status?: string; aux?: { Digest?: string } });
+    expect(pushedJson.find((m) => m.aux)?.aux?.Digest).toBe(digest);
 
     // docker uses the credentials berth stored (auth modes) or none.
     // dockerd's first line names the repository as berth's does.

@@ -23,6 +23,21 @@ export interface ProgressEvent {
 
 export type EventSink = (event: ProgressEvent) => void;
 
+/** An event as Docker's JSONMessage (jsonmessage.go): what dockerd streams and `--json` prints. */
+export function dockerJsonMessage(e: ProgressEvent): Record<string, unknown> {
+  const m: Record<string, unknown> = {};
+  if (e.status !== undefined) m.status = e.status;
+  if (e.progressDetail !== undefined) m.progressDetail = e.progressDetail;
+  if (e.id !== undefined) m.id = e.id;
+  if (e.stream !== undefined) m.stream = e.stream;
+  if (e.aux !== undefined) m.aux = e.aux;
+  if (e.error !== undefined) {
+    m.errorDetail = { ...(e.errorCode !== undefined ? { code: e.errorCode } : {}), message: e.error };
+    m.error = e.error;
+  }
+  return m;
+}
+
 export const discardEvents: EventSink = () => {};
 
 /**

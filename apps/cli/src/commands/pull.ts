@@ -10,6 +10,7 @@ export default class Pull extends BerthCommand {
     'all-tags': Flags.boolean({ char: 'a', description: 'Download all tagged images in the repository' }),
     platform: Flags.string({ description: 'Set platform if server is multi-platform capable' }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress verbose output' }),
+    json: Flags.boolean({ description: "Print progress as newline-delimited JSON (Docker's JSONMessage), for programs", exclusive: ['quiet'] }),
     'disable-content-trust': Flags.boolean({ description: 'Skip image verification (accepted for compatibility)', default: true }),
   };
 
@@ -21,7 +22,7 @@ export default class Pull extends BerthCommand {
     if (flags['all-tags'] && (ref.tag !== undefined || ref.digest !== undefined)) throw new BerthError('ERR_INVALID_ARGUMENT', 'tag can\'t be used with --all-tags/-a');
     const { createProgress } = await import('../output/progress.js');
     const { registryOptions } = await import('../registry/registry-options.js');
-    const progress = createProgress(process.stdout, { quiet: flags.quiet, plainStatusLines: true });
+    const progress = createProgress(process.stdout, { quiet: flags.quiet, plainStatusLines: true, json: flags.json });
     const service = await this.images(flags.root);
     const adapter = await this.registryAdapter(flags.root, ref.domain);
     const options = await registryOptions();
@@ -31,13 +32,14 @@ export default class Pull extends BerthCommand {
     if (flags['all-tags']) {
       targets = (await adapter.tags(ref, options)).map((tag) => ({ ...ref, tag }));
     } else if (ref.tag === undefined && ref.digest === undefined) {
-      if (!flags.quiet) this.out('Using default tag: latest');
+      if (flags.json) progress.sink({ status: 'Using default tag: latest' });
+      else if (!flags.quiet) this.out('Using default tag: latest');
       targets = [{ ...ref, tag: 'latest' }];
     }
     // The messages (`Pulling from`, layers, `Digest:`, `Status:`) come from core, as dockerd sends them.
     for (const target of targets) {
       await service.pull(adapter, target, { registry: options, events: progress.sink, loginCommand: 'berth login', ...(platform ? { platform } : {}) });
-      this.out(referenceString(target));
+      if (!flags.json) this.out(referenceString(target));
     }
     progress.done();
   }

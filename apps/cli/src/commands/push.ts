@@ -9,6 +9,7 @@ export default class Push extends BerthCommand {
   static override flags = {
     'all-tags': Flags.boolean({ char: 'a', description: 'Push all tags of an image to the repository' }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress verbose output' }),
+    json: Flags.boolean({ description: "Print progress as newline-delimited JSON (Docker's JSONMessage), for programs", exclusive: ['quiet'] }),
     'disable-content-trust': Flags.boolean({ description: 'Skip image signing (accepted for compatibility)', default: true }),
   };
 
@@ -22,14 +23,15 @@ export default class Push extends BerthCommand {
     const { createProgress } = await import('../output/progress.js');
     const { registryOptions } = await import('../registry/registry-options.js');
     const service = await this.images(flags.root);
+    const progress = createProgress(process.stdout, { quiet: flags.quiet, plainStatusLines: true, json: flags.json });
     if (!flags['all-tags'] && ref.tag === undefined) {
-      if (!flags.quiet) this.out('Using default tag: latest');
+      if (flags.json) progress.sink({ status: 'Using default tag: latest' });
+      else if (!flags.quiet) this.out('Using default tag: latest');
       ref = { ...ref, tag: 'latest' };
     }
     // Checked before the registry client loads: a missing tag costs nothing.
     core.pushTargets(await service.snapshot(), ref);
     const adapter = await this.registryAdapter(flags.root, ref.domain);
-    const progress = createProgress(process.stdout, { quiet: flags.quiet, plainStatusLines: true });
     // The messages (`The push refers to …`, layers, `TAG: digest: …`) come from core, as dockerd sends them.
     const pushed = await service.push(adapter, ref, { registry: await registryOptions(), events: progress.sink });
     if (flags.quiet) for (const p of pushed) this.out(referenceString(p.reference));

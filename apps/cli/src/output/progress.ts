@@ -2,7 +2,7 @@
 // with a live bar; otherwise only the lines without progress, so logs stay readable.
 import type { Writable } from 'node:stream';
 import type { EventSink, ProgressEvent } from '@berth/core';
-import { humanSize } from '@berth/core';
+import { dockerJsonMessage, humanSize, throttleProgress } from '@berth/core';
 
 export interface Progress {
   sink: EventSink;
@@ -23,9 +23,12 @@ export interface ProgressOptions {
    * progress there, so `docker load | cat` shows just "Loaded image: …"; pull shows its lines.
    */
   plainStatusLines?: boolean;
+  /** Every event as one line of Docker's JSONMessage (NDJSON), for programs; progress throttled to 10 a second per layer. */
+  json?: boolean;
 }
 
 export function createProgress(out: Writable & { isTTY?: boolean }, opts: ProgressOptions = {}): Progress {
+  if (opts.json) return { sink: throttleProgress((e) => void out.write(`${JSON.stringify(dockerJsonMessage(e))}\n`)), done: () => {} };
   const tty = Boolean(out.isTTY) && !opts.quiet;
   const lines: string[] = []; // ids in the order their lines were drawn (terminal only)
   const write = (s: string): void => void out.write(s);

@@ -3,23 +3,8 @@
 // (200 sent), a JSON stream ends with Docker's error message and a tar stream is cut short.
 import { Writable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { throttleProgress, type EventSink, type ProgressEvent } from '@berth/core';
+import { dockerJsonMessage as jsonMessage, throttleProgress, type EventSink, type ProgressEvent } from '@berth/core';
 import { toEngineError } from './engine-error.js';
-
-/** A core event as Docker's JSONMessage (jsonmessage.go), which the docker CLI draws itself. */
-export function jsonMessage(e: ProgressEvent): Record<string, unknown> {
-  const m: Record<string, unknown> = {};
-  if (e.status !== undefined) m.status = e.status;
-  if (e.progressDetail !== undefined) m.progressDetail = e.progressDetail;
-  if (e.id !== undefined) m.id = e.id;
-  if (e.stream !== undefined) m.stream = e.stream;
-  if (e.aux !== undefined) m.aux = e.aux;
-  if (e.error !== undefined) {
-    m.errorDetail = { ...(e.errorCode !== undefined ? { code: e.errorCode } : {}), message: e.error };
-    m.error = e.error;
-  }
-  return m;
-}
 
 export class LazyResponse {
   private started = false;
