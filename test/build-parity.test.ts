@@ -137,8 +137,8 @@ describe('berth build matches docker build (classic builder)', () => {
   });
 
   for (const { name, opts } of all) {
-    if (opts.run && !HAVE_RUNTIME) {
-      it.todo(`${name} (RUN: waits for plugins/runtime-oci)`);
+    if (opts.run && !HAVE_RUNTIME && !process.env.CI) {
+      it.todo(`${name} (RUN: needs the runtime plugin and runc)`);
       continue;
     }
     it(name, async () => {

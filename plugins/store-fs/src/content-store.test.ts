@@ -67,8 +67,10 @@ describe('put', () => {
     await mkdir(small);
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small], { stdio: 'ignore' });
-    } catch {
-      ctx.skip(); // needs CAP_SYS_ADMIN to mount a tiny filesystem
+    } catch (err) {
+      // Needs CAP_SYS_ADMIN to mount a tiny filesystem: CI runs as root, so there it must run.
+      if (process.env.CI) throw err;
+      ctx.skip();
     }
     try {
       const full = await openFsStore({ root: small });

@@ -143,7 +143,8 @@ describe('docker-archive destination', () => {
     await expect(mk().putManifest({ bytes: idx, mediaType: MediaType.OciIndex, digest: digestOf(idx) }, [])).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
   });
 
-  it.skipIf(!existsSync('/usr/bin/skopeo'))('skopeo reads the archive as a docker-archive and copies it to an OCI archive we read back', async () => {
+  // CI installs skopeo: a missing one fails there instead of skipping.
+  it.skipIf(!existsSync('/usr/bin/skopeo') && !process.env.CI)('skopeo reads the archive as a docker-archive and copies it to an OCI archive we read back', async () => {
     const layer = await tarOf([{ name: 'hello', body: 'from berth' }]);
     const img = imageOf([layer], '2024-01-01T00:00:00Z');
     const file = join(staging, 'x.tar');
