@@ -273,8 +273,18 @@ describe('run pulls a missing image', () => {
       expect(b.stderr.split('\n')[0]).toBe(`Unable to find image '${name}' locally`);
       expect(b.stderr.split('\n')[0]).toBe(d.stderr.split('\n')[0]);
       expect(b.stderr).toContain(`Status: Downloaded newer image for ${name}`);
+      // --pull always asks the registry again (no "Unable to find"); --pull never refuses a missing image as docker does.
+      const always = await store.berth(['run', '--rm', '--pull', 'always', name, 'true']);
+      expect(always.code, always.stderr).toBe(0);
+      expect(always.stderr).not.toContain('Unable to find image');
+      expect(always.stderr).toContain(`Status: Image is up to date for ${name}`);
       await docker(['rmi', name]);
       await store.ok(['rmi', name]);
+      const never = await store.berth(['run', '--rm', '--pull', 'never', name, 'true']);
+      const dNever = await docker(['run', '--rm', '--pull', 'never', name, 'true']);
+      expect(never.code).toBe(125);
+      expect(never.code).toBe(dNever.code);
+      expect(never.stderr).toBe(`Error: No such image: ${name}\n`);
       // An ID is never pulled.
       const byId = await store.berth(['run', '--rm', 'abcdef123456', 'true']);
       expect(byId.code).toBe(125);

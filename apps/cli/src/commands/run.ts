@@ -3,7 +3,7 @@ import { BerthCommand } from '../base-command.js';
 import { splitAtImage } from '../containers/split-argv.js';
 import { storeRoot } from '../store-root.js';
 
-const VALUED = new Set(['-e', '--env', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--name', '--network', '--net', '--root']);
+const VALUED = new Set(['-e', '--env', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--name', '--network', '--net', '--root', '--pull']);
 
 export default class Run extends BerthCommand {
   static override summary = 'Create and run a new container from an image';
@@ -28,6 +28,7 @@ export default class Run extends BerthCommand {
     network: Flags.string({ description: 'Connect a container to a network: host (default) or none', aliases: ['net'] }),
     interactive: Flags.boolean({ char: 'i', description: 'Keep STDIN open even if not attached' }),
     tty: Flags.boolean({ char: 't', description: 'Allocate a pseudo-TTY' }),
+    pull: Flags.string({ description: 'Pull image before running', options: ['always', 'missing', 'never'], default: 'missing' }),
   };
 
   // docker run exits 125 when the container cannot be made or started (docker's failure, not the
@@ -50,7 +51,7 @@ export default class Run extends BerthCommand {
       throw new BerthError('ERR_INVALID_ARGUMENT', 'the input device is not a TTY');
     }
     const containers = await this.containers(flags.root);
-    await this.pullIfMissing(flags.root, args.image);
+    await this.pullAsAsked(flags.root, args.image, flags.pull);
     const rec = await containers.create({
       imageName: args.image,
       cmd: command,
@@ -83,20 +84,24 @@ export default class Run extends BerthCommand {
   }
 
   /**
-   * docker run's `--pull missing`: a name not in the store is pulled first, its progress on stderr
-   * after `Unable to find image 'x:latest' locally`. An ID (or ID prefix) is never pulled.
+   * docker run's `--pull`: `missing` (the default) pulls a name not in the store, its progress on
+   * stderr after `Unable to find image 'x:latest' locally`; `always` asks the registry every time;
+   * `never` runs what the store has or fails. An ID (or ID prefix) is never pulled.
    */
-  private async pullIfMissing(root: string | undefined, image: string): Promise<void> {
+  private async pullAsAsked(root: string | undefined, image: string, policy: string): Promise<void> {
     const core = await import('@berth/core');
     const service = await this.images(root);
-    try {
-      core.findImage(await service.snapshot(), image);
-      return;
-    } catch (err) {
-      if (!core.isBerthError(err, 'ERR_IMAGE_UNKNOWN') || /^(sha256:)?[0-9a-f]{1,64}$/.test(image)) throw err;
+    const isId = /^(sha256:)?[0-9a-f]{1,64}$/.test(image);
+    if (policy !== 'always' || isId) {
+      try {
+        core.findImage(await service.snapshot(), image);
+        return;
+      } catch (err) {
+        if (!core.isBerthError(err, 'ERR_IMAGE_UNKNOWN') || isId || policy === 'never') throw err;
+      }
     }
     const ref = core.withDefaultTag(core.parseNormalizedReference(image));
-    this.errLine(`Unable to find image '${core.familiarString(ref)}' locally`);
+    if (policy !== 'always') this.errLine(`Unable to find image '${core.familiarString(ref)}' locally`);
     const { createProgress } = await import('../output/progress.js');
     const { registryOptions } = await import('../registry/registry-options.js');
     const progress = createProgress(process.stderr, { plainStatusLines: true });
