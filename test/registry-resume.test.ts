@@ -119,4 +119,25 @@ describe('an interrupted pull resumes', () => {
     expect(proxy.bytesToClient).toBeLessThan(1.1 * layout.totalBytes);
     await holdsTheImage(s);
   }, 180_000);
+
+  it('max-concurrent-downloads: 1 in the config file: one layer at a time (--json shows the order)', async () => {
+    const s = await store();
+    const config = join(work, 'one-at-a-time.json');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(config, JSON.stringify({ 'max-concurrent-downloads': 1 }));
+    proxy.reset();
+    const out = await s.ok(['pull', '--json', ref], { env: { BERTH_CONFIG: config } });
+    const events = out.trim().split('\n').map((l) => JSON.parse(l) as { id?: string; status?: string });
+    // Between a layer's first Downloading and its Download complete, no other layer downloads.
+    let current: string | undefined;
+    const order: string[] = [];
+    for (const e of events) {
+      if (e.status === 'Downloading') {
+        if (current === undefined) order.push((current = e.id!));
+        expect(e.id, 'two layers downloading at once').toBe(current);
+      } else if (e.status === 'Download complete' && e.id === current) current = undefined;
+    }
+    expect(order).toHaveLength(4);
+    await holdsTheImage(s);
+  }, 180_000);
 });

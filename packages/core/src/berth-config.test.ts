@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { berthConfigPath, configSection, parseBerthConfig, readBerthConfig } from './berth-config.js';
+import { berthConfigPath, configSection, parseBerthConfig, readBerthConfig, transferConcurrency } from './berth-config.js';
 
 describe('berth config file', () => {
   it('is found at BERTH_CONFIG, else XDG_CONFIG_HOME, else ~/.config, ignoring a relative XDG_CONFIG_HOME', () => {
@@ -42,5 +42,13 @@ describe('berth config file', () => {
     };
     expect(configSection(cfg, 'other', asList, [])).toEqual([]);
     expect(() => configSection(cfg, 'mirrors', asList, [])).toThrow('config file /c.json: "mirrors" must be a list');
+  });
+
+  it('max-concurrent-downloads/uploads: 3 each by default, whole numbers from 1 to 64, else the key is named', () => {
+    expect(transferConcurrency(parseBerthConfig('{}', '/c.json'))).toEqual({ downloads: 3, uploads: 3 });
+    expect(transferConcurrency(parseBerthConfig('{"max-concurrent-downloads": 1, "max-concurrent-uploads": 6}', '/c.json'))).toEqual({ downloads: 1, uploads: 6 });
+    for (const bad of ['0', '2.5', '"4"', '65']) {
+      expect(() => transferConcurrency(parseBerthConfig(`{"max-concurrent-downloads": ${bad}}`, '/c.json'))).toThrow('config file /c.json: "max-concurrent-downloads" must be a whole number from 1 to 64');
+    }
   });
 });

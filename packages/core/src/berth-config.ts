@@ -84,3 +84,21 @@ export function configSection<T>(config: BerthConfig, key: string, check: (value
     throw new BerthError('ERR_BERTH_CONFIG', `config file ${config.path}: "${key}" ${(err as Error).message}`, { cause: err });
   }
 }
+
+/** How many layers a pull downloads and a push uploads at once (dockerd's daemon.json keys). */
+export interface TransferConcurrency {
+  downloads: number;
+  uploads: number;
+}
+
+/** `max-concurrent-downloads` / `max-concurrent-uploads`: whole numbers from 1; both 3 by default. */
+export function transferConcurrency(config: BerthConfig): TransferConcurrency {
+  const count = (v: unknown): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 64) throw new Error('must be a whole number from 1 to 64');
+    return v;
+  };
+  return {
+    downloads: configSection(config, 'max-concurrent-downloads', count, 3),
+    uploads: configSection(config, 'max-concurrent-uploads', count, 3),
+  };
+}

@@ -131,13 +131,13 @@ export default class Build extends BerthCommand {
       const runtime = await this.runtimeOpener(flags.root);
       // The classic builder pulls a missing base (and every base with --pull), its progress in the build's output.
       const { createProgress } = await import('../output/progress.js');
-      const { registryOptions } = await import('../registry/registry-options.js');
+      const { concurrency, registryOptions } = await import('../registry/registry-options.js');
       const { parseNormalizedReference, parsePlatform, withDefaultTag } = await import('@berth/core');
       const pullProgress = createProgress(quiet ? sink : process.stdout, { quiet, plainStatusLines: true });
       const pullImage = async (name: string, platform: string | undefined, signal?: AbortSignal): Promise<void> => {
         const ref = withDefaultTag(parseNormalizedReference(name));
         const adapter = await this.registryAdapter(flags.root, ref.domain);
-        await service.pull(adapter, ref, { registry: await registryOptions(), events: pullProgress.sink, loginCommand: 'berth login', ...(platform ? { platform: parsePlatform(platform) } : {}), ...(signal ? { signal } : {}) });
+        await service.pull(adapter, ref, { registry: await registryOptions(), concurrency: (await concurrency()).downloads, events: pullProgress.sink, loginCommand: 'berth login', ...(platform ? { platform: parsePlatform(platform) } : {}), ...(signal ? { signal } : {}) });
       };
       const result = await buildImage({
         images: service,

@@ -21,11 +21,12 @@ export default class Pull extends BerthCommand {
     const ref = parseNormalizedReference(args.name);
     if (flags['all-tags'] && (ref.tag !== undefined || ref.digest !== undefined)) throw new BerthError('ERR_INVALID_ARGUMENT', 'tag can\'t be used with --all-tags/-a');
     const { createProgress } = await import('../output/progress.js');
-    const { registryOptions } = await import('../registry/registry-options.js');
+    const { concurrency, registryOptions } = await import('../registry/registry-options.js');
     const progress = createProgress(process.stdout, { quiet: flags.quiet, plainStatusLines: true, json: flags.json });
     const service = await this.images(flags.root);
     const adapter = await this.registryAdapter(flags.root, ref.domain);
     const options = await registryOptions();
+    const { downloads } = await concurrency();
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
 
     let targets = [ref];
@@ -38,7 +39,7 @@ export default class Pull extends BerthCommand {
     }
     // The messages (`Pulling from`, layers, `Digest:`, `Status:`) come from core, as dockerd sends them.
     for (const target of targets) {
-      await service.pull(adapter, target, { registry: options, events: progress.sink, loginCommand: 'berth login', ...(platform ? { platform } : {}) });
+      await service.pull(adapter, target, { registry: options, concurrency: downloads, events: progress.sink, loginCommand: 'berth login', ...(platform ? { platform } : {}) });
       if (!flags.json) this.out(referenceString(target));
     }
     progress.done();

@@ -21,7 +21,7 @@ export default class Push extends BerthCommand {
     if (ref.digest !== undefined) throw new BerthError('ERR_INVALID_ARGUMENT', 'cannot push a digest reference');
     if (flags['all-tags'] && ref.tag !== undefined) throw new BerthError('ERR_INVALID_ARGUMENT', 'tag can\'t be used with --all-tags/-a');
     const { createProgress } = await import('../output/progress.js');
-    const { registryOptions } = await import('../registry/registry-options.js');
+    const { concurrency, registryOptions } = await import('../registry/registry-options.js');
     const service = await this.images(flags.root);
     const progress = createProgress(process.stdout, { quiet: flags.quiet, plainStatusLines: true, json: flags.json });
     if (!flags['all-tags'] && ref.tag === undefined) {
@@ -33,7 +33,7 @@ export default class Push extends BerthCommand {
     core.pushTargets(await service.snapshot(), ref);
     const adapter = await this.registryAdapter(flags.root, ref.domain);
     // The messages (`The push refers to …`, layers, `TAG: digest: …`) come from core, as dockerd sends them.
-    const pushed = await service.push(adapter, ref, { registry: await registryOptions(), events: progress.sink });
+    const pushed = await service.push(adapter, ref, { registry: await registryOptions(), concurrency: (await concurrency()).uploads, events: progress.sink });
     if (flags.quiet) for (const p of pushed) this.out(referenceString(p.reference));
     progress.done();
   }

@@ -103,10 +103,10 @@ export default class Run extends BerthCommand {
     const ref = core.withDefaultTag(core.parseNormalizedReference(image));
     if (policy !== 'always') this.errLine(`Unable to find image '${core.familiarString(ref)}' locally`);
     const { createProgress } = await import('../output/progress.js');
-    const { registryOptions } = await import('../registry/registry-options.js');
+    const { concurrency, registryOptions } = await import('../registry/registry-options.js');
     const progress = createProgress(process.stderr, { plainStatusLines: true });
     const adapter = await this.registryAdapter(root, ref.domain);
-    await service.pull(adapter, ref, { registry: await registryOptions(), events: progress.sink, loginCommand: 'berth login' });
+    await service.pull(adapter, ref, { registry: await registryOptions(), concurrency: (await concurrency()).downloads, events: progress.sink, loginCommand: 'berth login' });
     progress.done();
   }
 }

@@ -22,6 +22,8 @@ export interface PullOptions {
   signal?: AbortSignal;
   /** The login command an access-denied error names (`docker login` for Docker clients). */
   loginCommand?: string;
+  /** Layers downloaded at once (default 3). */
+  concurrency?: number;
 }
 
 export interface PullResult {
@@ -63,6 +65,7 @@ export async function pullImage(backend: StoreBackend, adapter: RegistryAdapter,
     const [copied] = await copyImages(src, dst, [top], {
       events,
       progressVerb: 'Downloading',
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
       ...(opts.platform ? { platform: opts.platform } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

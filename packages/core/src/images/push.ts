@@ -18,6 +18,8 @@ export interface PushOptions {
   signal?: AbortSignal;
   /** Where upload sessions are remembered for resuming (RegistryDestinationOptions.uploadSessions). */
   uploadSessions?: string;
+  /** Layers uploaded at once (default 3). */
+  concurrency?: number;
 }
 
 export interface PushResult {
@@ -53,7 +55,7 @@ export async function pushImages(backend: StoreBackend, adapter: RegistryAdapter
     for (const l of [...rec.layers].reverse()) out({ id: l.digest.slice(7, 19), status: 'Preparing', progressDetail: {} });
     const src = new StoreSource(backend, snapshot, [{ descriptor: rec.manifest, names: [referenceString(target)] }]);
     const dst = await adapter.destination(target, { ...opts.registry, events, mountFrom, ...(opts.uploadSessions ? { uploadSessions: opts.uploadSessions } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-    const [copied] = await copyImages(src, dst, await src.images(), { events, progressVerb: 'Pushing', ...(opts.signal ? { signal: opts.signal } : {}) });
+    const [copied] = await copyImages(src, dst, await src.images(), { events, progressVerb: 'Pushing', ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     const digest = copied!.manifest.digest;
     const size = copied!.manifest.bytes.length;
     out({ status: `${target.tag}: digest: ${digest} size: ${size}` });
