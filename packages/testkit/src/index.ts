@@ -16,6 +16,7 @@ export * from './fixtures/corrupt-file.js';
 export * from './fixtures/random-image-files.js';
 export * from './contracts/store-contract.js';
 export * from './contracts/registry-contract.js';
+export * from './contracts/error-code.js';
 export * from './servers/v1-search-server.js';
 export * from './registry/byte-proxy.js';
 export * from './registry/malicious-registry.js';

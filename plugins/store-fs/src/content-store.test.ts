@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isBerthError, sha256, type Digest } from '@berth/core';
+import { sha256, type Digest } from '@berth/core';
+import { codeOf } from '@berth/testkit';
 import { openFsStore, type FsStore } from './index.js';
 
 let root: string;
@@ -20,9 +21,6 @@ afterEach(() => rm(root, { recursive: true, force: true }));
 
 const tmpEntries = (r = root): Promise<string[]> => readdir(join(r, 'berth', 'tmp'));
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  return p.then(() => 'resolved', (err: unknown) => (isBerthError(err) ? err.code : `untyped: ${String(err)}`));
-}
 
 describe('put', () => {
   it('leaves no temp file after a digest mismatch, a size mismatch, an abort or a failing source', async () => {

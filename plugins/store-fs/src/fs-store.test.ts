@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PLUGIN_API_VERSION, isBerthError, type StoreBackend, type StoreFactoryOptions } from '@berth/core';
-import { putContractImage } from '@berth/testkit';
+import { PLUGIN_API_VERSION, type StoreBackend, type StoreFactoryOptions } from '@berth/core';
+import { codeOf, putContractImage } from '@berth/testkit';
 import { openFsStore, storeFsPlugin } from './index.js';
 
 let dir: string;
@@ -14,9 +14,6 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  return p.then(() => 'resolved', (err: unknown) => (isBerthError(err) ? err.code : String(err)));
-}
 
 describe('openFsStore', () => {
   it('creates an empty OCI image layout with berth/ beside it, in a directory that did not exist', async () => {

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isBerthError, sha256, type Digest } from '@berth/core';
+import { sha256, type Digest } from '@berth/core';
+import { codeOf } from '@berth/testkit';
 import { openFsStore, type FsStore } from './index.js';
 import { RESUME_MIN_BYTES, partialPath } from './partial-blob.js';
 import { storeLayout } from './layout.js';
@@ -31,9 +32,6 @@ function cutOff(bytes: Buffer, cut: number): Readable {
   })());
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  return p.then(() => 'resolved', (err: unknown) => (isBerthError(err) ? err.code : `untyped: ${String(err)}`));
-}
 
 describe('resumable writes', () => {
   const blob = randomBytes(3 * RESUME_MIN_BYTES);

@@ -9,7 +9,6 @@ import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MediaType,
-  isBerthError,
   parseNormalizedReference,
   type Descriptor,
   type Digest,
@@ -19,6 +18,7 @@ import {
   type RegistryCredentials,
   type RegistryOpenOptions,
 } from '@berth/core';
+import { codeOf } from './error-code.js';
 
 /** A small, well-formed image held in memory: two gzip layers, a config and an OCI manifest. */
 export interface ContractImage {
@@ -114,14 +114,6 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return isBerthError(err) ? err.code : `untyped: ${String(err)}`;
-  }
-  return 'resolved';
-}
 
 async function withSource<T>(t: RegistryUnderTest, reference: string, body: (src: ImageSource) => Promise<T>): Promise<T> {
   const src = await t.adapter.source(parseNormalizedReference(reference), t.options);

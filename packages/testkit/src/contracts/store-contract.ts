@@ -9,7 +9,6 @@ import { describe, expect, it, afterEach, beforeEach } from 'vitest';
 import {
   BerthError,
   MediaType,
-  isBerthError,
   sha256,
   type BlobInfo,
   type ContentStore,
@@ -18,6 +17,7 @@ import {
   type StoreBackend,
   type StoreSnapshot,
 } from '@berth/core';
+import { codeOf } from './error-code.js';
 
 /**
  * How a child process opens the same store: `module` (a package name, or a file path; `.ts`
@@ -134,14 +134,6 @@ async function listAll(content: ContentStore): Promise<BlobInfo[]> {
   return all.sort((a, b) => a.digest.localeCompare(b.digest));
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return isBerthError(err) ? err.code : `untyped: ${String(err)}`;
-  }
-  return 'resolved';
-}
 
 function addImage(draft: StoreSnapshot, record: ImageRecord, ...tags: string[]): void {
   draft.images.set(record.id, record);
