@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
 import { formatInspect } from '../output/render.js';
-import { containerInspect } from '../containers/inspect-shape.js';
 
 export default class Inspect extends BerthCommand {
   static override summary = 'Return low-level information on containers and images';
@@ -18,6 +17,7 @@ export default class Inspect extends BerthCommand {
     const images = await this.images(flags.root);
     // A store without container records (a third-party one) still answers for images.
     const containers = flags.type === 'container' ? await this.containers(flags.root) : await this.containers(flags.root).catch(() => undefined);
+    const { containerInspect } = await import('@berth/core');
     const found: unknown[] = [];
     const errors: string[] = [];
     // docker's order (cli/command/system/inspect.go): a container first, then an image.

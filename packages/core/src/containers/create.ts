@@ -15,8 +15,13 @@ export interface RunOptions {
   imageId: Digest;
   /** What follows the image on the command line; empty keeps the image's Cmd. */
   cmd: string[];
-  /** `--entrypoint`: a string replaces the image's entrypoint, "" clears it. */
-  entrypoint?: string;
+  /**
+   * `--entrypoint`: replaces the image's entrypoint; "" (or `[""]`, as the Engine API sends it)
+   * clears it. An array is the Engine API's form.
+   */
+  entrypoint?: string | readonly string[];
+  /** `--label`: added to the image's labels. */
+  labels?: Readonly<Record<string, string>>;
   env?: string[];
   workdir?: string;
   user?: string;
@@ -67,7 +72,8 @@ function mergeRunConfig(img: ContainerConfig, opts: RunOptions, id: string): Con
   let cmd: string[] | null = opts.cmd.length > 0 ? [...opts.cmd] : null;
   if (opts.entrypoint !== undefined) {
     // `--entrypoint ""` clears the image's entrypoint and, as in moby, does not bring its Cmd back.
-    entrypoint = opts.entrypoint === '' ? null : [opts.entrypoint];
+    const given = typeof opts.entrypoint === 'string' ? [opts.entrypoint] : [...opts.entrypoint];
+    entrypoint = given.length === 0 || (given.length === 1 && given[0] === '') ? null : given;
   } else {
     entrypoint = img.Entrypoint ?? null;
     if (!cmd) cmd = img.Cmd ?? null;
@@ -93,7 +99,7 @@ function mergeRunConfig(img: ContainerConfig, opts: RunOptions, id: string): Con
     WorkingDir: opts.workdir ?? img.WorkingDir ?? '',
     Entrypoint: entrypoint,
     OnBuild: null,
-    Labels: { ...(img.Labels ?? {}) },
+    Labels: { ...(img.Labels ?? {}), ...(opts.labels ?? {}) },
     ...(img.StopSignal ? { StopSignal: img.StopSignal } : {}),
     ...(img.Shell ? { Shell: img.Shell } : {}),
   };

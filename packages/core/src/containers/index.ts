@@ -8,3 +8,4 @@ export * from './commit.js';
 export * from './service.js';
 export * from './filters.js';
 export * from './export.js';
+export * from './inspect.js';

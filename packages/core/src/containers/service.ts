@@ -186,6 +186,17 @@ export class ContainerService {
     return rec;
   }
 
+  /** `container prune`: every stopped container goes; the IDs removed, oldest last. */
+  async prune(): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const c of await this.list()) {
+      if (c.State.Running) continue;
+      await this.remove(c.Id, { force: false });
+      deleted.push(c.Id);
+    }
+    return deleted;
+  }
+
   async commit(input: string, opts: CommitOptions, diffOptions: { sourceDateEpoch?: number } = {}): Promise<Digest> {
     const rec = await this.find(input);
     const rootfs = await this.rootfs(rec);

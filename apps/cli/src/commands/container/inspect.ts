@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
 import { formatInspect } from '../../output/render.js';
-import { containerInspect } from '../../containers/inspect-shape.js';
 
 export default class ContainerInspect extends BerthCommand {
   static override summary = 'Display detailed information on one or more containers';
@@ -15,6 +14,7 @@ export default class ContainerInspect extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ContainerInspect);
     const containers = await this.containers(flags.root);
+    const { containerInspect } = await import('@berth/core');
     const found: unknown[] = [];
     let failed = false;
     for (const name of argv as string[]) {

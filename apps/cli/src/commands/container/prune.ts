@@ -13,12 +13,7 @@ export default class ContainerPrune extends BerthCommand {
     const { flags } = await this.parse(ContainerPrune);
     if (!flags.force && !(await confirm('WARNING! This will remove all stopped containers.'))) return;
     const containers = await this.containers(flags.root);
-    const deleted: string[] = [];
-    for (const c of await containers.list()) {
-      if (c.State.Running) continue;
-      await containers.remove(c.Id, { force: false });
-      deleted.push(c.Id);
-    }
+    const deleted = await containers.prune();
     if (deleted.length > 0) {
       this.out('Deleted Containers:');
       for (const id of deleted) this.out(id);

@@ -1,5 +1,6 @@
-// A container record in docker's inspect shape, with the state flags berth never sets.
-import type { ContainerRecord } from '@berth/core';
+// A container record in docker's inspect shape (`berth inspect`, the Engine API's
+// /containers/{id}/json), with the state flags berth never sets.
+import type { ContainerRecord } from '../contracts/containers.js';
 
 export function containerInspect(c: ContainerRecord): Record<string, unknown> {
   return {
