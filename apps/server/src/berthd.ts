@@ -1,7 +1,7 @@
 // berthd's start-up: the same composition root as the CLI (core + store-fs), then the HTTP server
 // on a loopback address; SIGTERM/SIGINT close it gracefully (requests in flight finish first).
 import type { FastifyInstance } from 'fastify';
-import { compose, readBerthConfig, Tokens, type ImageService, type LazyPlugin, type PluginHost, type StoreBackend } from '@berth/core';
+import { compose, readBerthConfig, Tokens, type ContainerService, type ImageService, type LazyPlugin, type PluginHost, type StoreBackend } from '@berth/core';
 import { storeFsPlugin } from '@berth/store-fs';
 import { buildServer } from './server.js';
 import type { AuthConfig } from './auth/auth-config.js';
@@ -83,6 +83,7 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
     applyChanges: async (config, changes) => (changes.length === 0 ? config : (await import('@berth/builder-dockerfile')).applyDockerfileChanges(config, changes)),
     // A build's RUN steps: the runtime plugin loads at the first one.
     openRuntime: () => pluginHost.openRuntime({ root: options.root }),
+    ...(c.isRegistered(Tokens.ContainerService) ? { containers: c.resolve<ContainerService>(Tokens.ContainerService) } : {}),
   };
   // Beyond loopback because auth is configured (not TLS client certificates): every request needs credentials.
   const engineAddress = engineListen.kind === 'main' ? options.listen : engineListen.kind === 'tcp' ? engineListen.address : undefined;

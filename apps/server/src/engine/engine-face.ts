@@ -2,13 +2,31 @@
 // DOCKER_HOST pointing at berthd. One catch-all route per scope matches paths itself (dockerd's
 // `/v1.xx/` prefix, image names with slashes), checks the version, then calls ImageService.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ContainerRuntime, ImageService } from '@berth/core';
+import type { ContainerRuntime, ContainerService, ImageService } from '@berth/core';
 import { API_VERSION, splitVersion, unsupportedVersion } from './api-version.js';
 import { EngineError, toEngineError } from './engine-error.js';
 import { inspectImage, listImages, loadImages, pruneImages, removeImage, saveImages, systemDf, tagImage, type EngineRequest } from './image-routes.js';
 import { info, ping, version, BERTHD_VERSION } from './system-routes.js';
 import { auth, createImage, pushImage, searchImages, type TransferDeps } from './transfer-routes.js';
 import { buildRoute } from './build-route.js';
+import { ContainerHub } from './container-hub.js';
+import {
+  attachContainer,
+  commitContainer,
+  containerLogs,
+  createContainer,
+  exportContainer,
+  inspectContainer,
+  killContainer,
+  listContainers,
+  pruneContainers,
+  removeContainer,
+  renameContainer,
+  startContainer,
+  stopContainer,
+  waitContainer,
+} from './container-routes.js';
+import { routeUpgrades } from './upgrade-bridge.js';
 import type { AuthConfigBody } from './registry-auth-header.js';
 import type { Identity } from '../auth/registry-auth.js';
 import { insecureHosts } from '@berth/core';
@@ -18,6 +36,8 @@ export interface EngineFaceOptions extends TransferDeps {
   root: string;
   /** The container runtime for a build's RUN steps (opened on the first one). */
   openRuntime?: () => Promise<ContainerRuntime>;
+  /** The containers `docker run`, `ps`, `commit` act on; absent when the store keeps none (501). */
+  containers?: ContainerService;
   /**
    * When the face may listen beyond loopback because auth is configured: who the request is.
    * Anonymous requests are refused (401); absent, every request is served.
@@ -49,6 +69,13 @@ function imageAction(path: string): { name: string; action: string } | undefined
   return { name: m[1]!, action: m[2] ?? '' };
 }
 
+/** `/containers/ID/start` → ID and `start`. */
+function containerAction(path: string): { name: string; action: string } | undefined {
+  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename))?$/.exec(path);
+  if (!m || m[1] === 'json' || m[1] === 'create' || m[1] === 'prune') return undefined;
+  return { name: m[1]!, action: m[2] ?? '' };
+}
+
 /** JSON as dockerd writes it: the docker client reads an error body only under exactly `application/json`. */
 function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.header('content-type', 'application/json').serializer((v: unknown) => v as string).send(`${JSON.stringify(body)}\n`);
@@ -56,6 +83,11 @@ function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
 
 export async function registerEngineFace(app: FastifyInstance, options: EngineFaceOptions): Promise<void> {
   const { images } = options;
+  const hub = options.containers ? new ContainerHub(options.containers) : undefined;
+  const needHub = (): ContainerHub => {
+    if (!hub) throw new EngineError(501, 'this store keeps no containers');
+    return hub;
+  };
 
   const dispatch = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const url = new URL(req.url, 'http://engine');
@@ -77,7 +109,7 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
       case 'GET /version':
         return version();
       case 'GET /info':
-        return info(images, options.root, insecureHosts());
+        return info(images, options.root, insecureHosts(), options.containers);
       case 'GET /system/df':
         return systemDf(images, r);
       case 'GET /images/json':
@@ -96,6 +128,45 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         return buildRoute(options, r);
       case 'POST /auth':
         return auth(options, (await readJsonBody(req)) as AuthConfigBody);
+      case 'GET /containers/json':
+        return listContainers(needHub().containers, r);
+      case 'POST /containers/create':
+        return createContainer(needHub().containers, (await readJsonBody(req)) as Parameters<typeof createContainer>[1], r);
+      case 'POST /containers/prune':
+        return pruneContainers(needHub().containers, r);
+      case 'POST /commit':
+        return commitContainer({ hub: needHub(), applyChanges: options.applyChanges }, await readJsonBody(req), r);
+    }
+    const container = containerAction(path);
+    if (container) {
+      const { name, action } = container;
+      const h = needHub();
+      switch (`${method} ${action}`) {
+        case 'GET json':
+          return inspectContainer(h.containers, name);
+        case 'POST start':
+          return startContainer(h, name, r);
+        case 'POST stop':
+          return stopContainer(h.containers, name, r);
+        case 'POST kill':
+          return killContainer(h.containers, name, r);
+        case 'POST wait':
+          return waitContainer(h, name, r);
+        case 'POST attach':
+          return attachContainer(h, name, r);
+        case 'GET logs':
+          return containerLogs(h.containers, name, r);
+        case 'GET export':
+          return exportContainer(h.containers, name, r);
+        case 'POST rename':
+          return renameContainer(h.containers, name, r);
+        case 'POST resize':
+          // berthd's TTY containers keep the size they started with.
+          await h.containers.find(name);
+          return reply.code(200).send();
+        case 'DELETE ':
+          return removeContainer(h.containers, name, r);
+      }
     }
     const image = imageAction(path);
     if (image) {
@@ -109,6 +180,12 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
     }
     throw new EngineError(404, 'page not found');
   };
+
+  if (hub) {
+    routeUpgrades(app);
+    // Before the server stops accepting: the processes end, so their attached clients let go.
+    app.addHook('preClose', async () => hub.close());
+  }
 
   await app.register(async (scope) => {
     // Bodies (archives, tarballs) are streams the endpoints read themselves.

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname, machine, release, totalmem } from 'node:os';
 import type { FastifyReply } from 'fastify';
-import { hostPlatform, type ImageService } from '@berth/core';
+import { hostPlatform, type ContainerService, type ImageService } from '@berth/core';
 import { API_VERSION, MIN_API_VERSION } from './api-version.js';
 
 export const BERTHD_VERSION = '0.1.0';
@@ -47,14 +47,16 @@ async function operatingSystem(): Promise<string> {
   return m?.[1] ?? 'Linux';
 }
 
-export async function info(images: ImageService, root: string, insecure: readonly string[]): Promise<Record<string, unknown>> {
+export async function info(images: ImageService, root: string, insecure: readonly string[], containers?: ContainerService): Promise<Record<string, unknown>> {
   const snapshot = await images.snapshot();
+  const all = (await containers?.list()) ?? [];
+  const running = all.filter((c) => c.State.Running).length;
   return {
     ID: '',
-    Containers: 0,
-    ContainersRunning: 0,
+    Containers: all.length,
+    ContainersRunning: running,
     ContainersPaused: 0,
-    ContainersStopped: 0,
+    ContainersStopped: all.length - running,
     Images: snapshot.images.size,
     Driver: 'berth',
     DriverStatus: [['Store', 'OCI image layout'], ['Root', root]],

@@ -1,0 +1,311 @@
+// The container endpoints `docker run`, `ps`, `logs`, `stop`, `start`, `rm`, `export` and
+// `commit` use: each turns the Engine API's shapes into ContainerService calls and back. Processes
+// run in berthd itself (container-hub.ts); attach and logs speak Docker's multiplexed stream.
+import type { Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import {
+  checkContainerName,
+  containerCommand,
+  containerFilter,
+  containerImageColumn,
+  containerInspect,
+  containerStatus,
+  findImage,
+  parseBind,
+  parseRFC3339,
+  parseTagReference,
+  type ContainerConfig,
+  type ContainerRecord,
+  type ContainerService,
+  type StoreSnapshot,
+} from '@berth/core';
+import { EngineError } from './engine-error.js';
+import { boolParam, filterArgs } from './engine-filters.js';
+import type { EngineRequest } from './image-routes.js';
+import { LazyResponse } from './lazy-response.js';
+import { ContainerHub, type WaitCondition } from './container-hub.js';
+import { stdContentType, stdFrame, type StdStream } from './stdcopy.js';
+
+export interface ContainerDeps {
+  hub: ContainerHub;
+  applyChanges(config: ContainerConfig, changes: string[]): ContainerConfig | Promise<ContainerConfig>;
+}
+
+/** The part of the create body (swagger ContainerConfig + HostConfig) berth acts on. */
+interface CreateBody {
+  Image?: unknown;
+  Cmd?: unknown;
+  Entrypoint?: unknown;
+  Env?: unknown;
+  WorkingDir?: unknown;
+  User?: unknown;
+  Tty?: unknown;
+  OpenStdin?: unknown;
+  AttachStdout?: unknown;
+  Labels?: unknown;
+  HostConfig?: { Binds?: unknown; NetworkMode?: unknown; AutoRemove?: unknown } | null;
+}
+
+function strings(v: unknown, field: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
+  throw new EngineError(400, `invalid ${field}: expected an array of strings`);
+}
+
+function text(v: unknown, field: string): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'string') return v;
+  throw new EngineError(400, `invalid ${field}: expected a string`);
+}
+
+/** berth has no bridge: dockerd's default network is the host's here, as `berth run`'s is. */
+function networkMode(v: unknown): 'host' | 'none' {
+  const mode = text(v, 'HostConfig.NetworkMode') ?? 'default';
+  if (mode === 'default' || mode === 'bridge' || mode === 'host') return 'host';
+  if (mode === 'none') return 'none';
+  throw new EngineError(404, `network ${mode} not found: berthd runs containers with the host's network or none`);
+}
+
+export async function createContainer(containers: ContainerService, body: CreateBody, r: EngineRequest): Promise<void> {
+  const image = text(body.Image, 'Image');
+  if (!image) throw new EngineError(400, 'Config cannot be empty in order to create a container');
+  const nameParam = r.query.get('name');
+  const entrypoint = strings(body.Entrypoint, 'Entrypoint');
+  const labels = body.Labels && typeof body.Labels === 'object' ? (body.Labels as Record<string, string>) : undefined;
+  const host = body.HostConfig ?? {};
+  const binds = strings(host.Binds, 'HostConfig.Binds') ?? [];
+  for (const b of binds) parseBind(b);
+  const workdir = text(body.WorkingDir, 'WorkingDir');
+  const user = text(body.User, 'User');
+  const rec = await containers.create({
+    imageName: image,
+    cmd: strings(body.Cmd, 'Cmd') ?? [],
+    ...(entrypoint && entrypoint.length > 0 ? { entrypoint } : {}),
+    env: strings(body.Env, 'Env') ?? [],
+    ...(workdir ? { workdir } : {}),
+    ...(user ? { user } : {}),
+    ...(labels ? { labels } : {}),
+    tty: body.Tty === true,
+    interactive: body.OpenStdin === true,
+    detach: body.AttachStdout !== true,
+    binds,
+    network: networkMode(host.NetworkMode),
+    autoRemove: host.AutoRemove === true,
+    ...(nameParam ? { name: checkContainerName(nameParam) } : {}),
+  });
+  await r.reply.code(201).header('content-type', 'application/json').send(`${JSON.stringify({ Id: rec.Id, Warnings: [] })}\n`);
+}
+
+/** GET /containers/json: moby's ContainerSummary for each container `ps` would list. */
+export async function listContainers(containers: ContainerService, r: EngineRequest): Promise<unknown> {
+  const all = await containers.list();
+  const snapshot = await containers.images.snapshot();
+  const filter = containerFilter(filterArgs(r.query.get('filters')), all, snapshot);
+  let list = all.filter((c) => filter.matches(c));
+  const limit = Number.parseInt(r.query.get('limit') ?? '', 10);
+  if (limit > 0) list = list.slice(0, limit);
+  else if (!boolParam(r.query.get('all')) && !filter.showsAll) list = list.filter((c) => c.State.Running);
+  return list.map((c) => containerSummary(c, snapshot));
+}
+
+function containerSummary(c: ContainerRecord, snapshot: StoreSnapshot): Record<string, unknown> {
+  let current: string | undefined;
+  try {
+    current = c.Config.Image ? findImage(snapshot, c.Config.Image).record.id : undefined;
+  } catch {
+    current = undefined;
+  }
+  return {
+    Id: c.Id,
+    Names: [c.Name],
+    Image: containerImageColumn(c, current, false),
+    ImageID: c.Image,
+    Command: containerCommand(c),
+    Created: Math.floor(parseRFC3339(c.Created).getTime() / 1000),
+    Ports: [],
+    Labels: c.Config.Labels ?? {},
+    State: c.State.Status,
+    Status: containerStatus(c),
+    HostConfig: { NetworkMode: c.HostConfig.NetworkMode },
+    NetworkSettings: { Networks: {} },
+    Mounts: mounts(c),
+  };
+}
+
+function mounts(c: ContainerRecord): Record<string, unknown>[] {
+  return c.HostConfig.Binds.map((b) => {
+    const m = parseBind(b);
+    return { Type: 'bind', Source: m.source, Destination: m.destination, Mode: m.readonly ? 'ro' : '', RW: !m.readonly, Propagation: 'rprivate' };
+  });
+}
+
+export async function inspectContainer(containers: ContainerService, name: string): Promise<unknown> {
+  const c = await containers.find(name);
+  return { ...containerInspect(c), Mounts: mounts(c), Driver: 'overlay2', Platform: 'linux' };
+}
+
+export async function startContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
+  const rec = await hub.containers.find(name);
+  if (rec.State.Running) return void (await r.reply.code(304).send());
+  await hub.start(rec);
+  await r.reply.code(204).send();
+}
+
+export async function stopContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
+  const rec = await containers.find(name);
+  if (!rec.State.Running) return void (await r.reply.code(304).send());
+  const t = r.query.get('t');
+  await containers.stop(rec.Id, t === null || t === '' ? 10 : Number.parseInt(t, 10));
+  await r.reply.code(204).send();
+}
+
+export async function killContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
+  await containers.kill(name, r.query.get('signal') || 'SIGKILL');
+  await r.reply.code(204).send();
+}
+
+export async function removeContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
+  await containers.remove(name, { force: boolParam(r.query.get('force')) });
+  await r.reply.code(204).send();
+}
+
+/** POST /containers/prune: stopped containers go (no filters: berth's prune takes none yet). */
+export async function pruneContainers(containers: ContainerService, r: EngineRequest): Promise<unknown> {
+  if (filterArgs(r.query.get('filters')).length > 0) throw new EngineError(501, 'container prune filters are not supported by berthd');
+  // berth does not measure container layers yet, so the space reclaimed is not known.
+  return { ContainersDeleted: await containers.prune(), SpaceReclaimed: 0 };
+}
+
+export async function renameContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
+  const rec = await containers.find(name);
+  await containers.store.rename(rec.Id, checkContainerName(r.query.get('name') ?? ''));
+  await r.reply.code(204).send();
+}
+
+/** POST /wait: headers at once (docker's client waits for them before it starts the container), the status at the exit. */
+export async function waitContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
+  const condition = (r.query.get('condition') || 'not-running') as WaitCondition;
+  if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new EngineError(400, `invalid condition: "${condition}"`);
+  const rec = await hub.containers.find(name);
+  const out = new LazyResponse(r.req, r.reply, 'application/json');
+  const exit = hub.waitFor(rec, condition, out.signal);
+  r.reply.raw.writeHead(200, { 'content-type': 'application/json' });
+  r.reply.raw.flushHeaders();
+  try {
+    const status = await exit;
+    r.reply.raw.end(`${JSON.stringify(status)}\n`);
+  } catch {
+    r.reply.raw.destroy();
+  }
+}
+
+/** Writables that frame what they get for one client: the multiplexed stream, or raw with a TTY. */
+function framedOutput(target: NodeJS.WritableStream, tty: boolean): Record<StdStream, Writable> {
+  const writer = (stream: StdStream): Writable =>
+    new Writable({
+      write(chunk: Buffer | string, _enc, cb) {
+        if (target.write(stdFrame(stream, Buffer.from(chunk), tty))) cb();
+        else target.once('drain', () => cb());
+      },
+    });
+  return { stdout: writer('stdout'), stderr: writer('stderr') };
+}
+
+function streamsAsked(q: URLSearchParams): Set<StdStream> {
+  const s = new Set<StdStream>();
+  if (boolParam(q.get('stdout'))) s.add('stdout');
+  if (boolParam(q.get('stderr'))) s.add('stderr');
+  return s;
+}
+
+/** GET /logs: the json-file log, framed unless the container has a TTY; `follow` until it stops. */
+export async function containerLogs(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
+  const q = r.query;
+  const streams = streamsAsked(q);
+  if (streams.size === 0) throw new EngineError(400, 'Bad parameters: you must choose at least one stream');
+  const rec = await containers.find(name);
+  const tty = rec.Config.Tty ?? false;
+  const out = new LazyResponse(r.req, r.reply, stdContentType(tty));
+  const sink = out.writable();
+  const framed = framedOutput(sink, tty);
+  const discard = new Writable({ write: (_c, _e, cb) => cb() });
+  const tail = q.get('tail');
+  const n = tail === null || tail === 'all' ? undefined : Number.parseInt(tail, 10);
+  try {
+    await containers.logs(rec.Id, { stdout: streams.has('stdout') ? framed.stdout : discard, stderr: streams.has('stderr') ? framed.stderr : discard }, {
+      timestamps: boolParam(q.get('timestamps')),
+      follow: boolParam(q.get('follow')),
+      ...(n !== undefined && n >= 0 ? { tail: n } : {}),
+    });
+    out.finish();
+  } catch (err) {
+    out.finish(err);
+  }
+}
+
+/**
+ * POST /attach: the connection is taken over (`101 UPGRADED`, as dockerd answers docker's
+ * `Upgrade: tcp`), the log replayed first with `logs=1`, then the live streams until the run ends.
+ */
+export async function attachContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
+  const q = r.query;
+  const rec = await hub.containers.find(name);
+  const tty = rec.Config.Tty ?? false;
+  const socket = r.req.raw.socket as Socket;
+  r.reply.hijack();
+  const upgraded = r.req.headers.upgrade !== undefined;
+  socket.write(
+    `HTTP/1.1 ${upgraded ? '101 UPGRADED' : '200 OK'}\r\nContent-Type: ${stdContentType(tty)}\r\n` +
+      `${upgraded ? 'Connection: Upgrade\r\nUpgrade: tcp\r\n' : ''}Api-Version: ${r.reply.raw.getHeader('api-version') as string}\r\n\r\n`,
+  );
+  const streams = streamsAsked(q);
+  if (boolParam(q.get('logs'))) {
+    const framed = framedOutput(socket, tty);
+    const discard = new Writable({ write: (_c, _e, cb) => cb() });
+    await hub.containers.logs(rec.Id, { stdout: streams.has('stdout') ? framed.stdout : discard, stderr: streams.has('stderr') ? framed.stderr : discard });
+  }
+  if (!boolParam(q.get('stream'))) return void socket.end();
+  hub.attach(rec, socket, { stdin: boolParam(q.get('stdin')), streams });
+}
+
+/** GET /export: the container's filesystem as a tar. */
+export async function exportContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
+  await containers.find(name);
+  const out = new LazyResponse(r.req, r.reply, 'application/x-tar');
+  try {
+    await containers.export(name, out.writable());
+    out.finish();
+  } catch (err) {
+    out.finish(err);
+  }
+}
+
+/**
+ * POST /commit: the container's changes as one layer on its image. The body's config fields
+ * (docker commit sends none) replace the container's, then `changes` apply as `berth commit -c`.
+ */
+export async function commitContainer(deps: ContainerDeps, body: unknown, r: EngineRequest): Promise<void> {
+  const q = r.query;
+  const name = q.get('container') ?? '';
+  if (name === '') throw new EngineError(400, 'No container name or ID supplied');
+  const repo = q.get('repo') ?? '';
+  const tag = q.get('tag') ?? '';
+  const reference = repo === '' ? undefined : tag ? `${repo}:${tag}` : repo;
+  if (reference) {
+    try {
+      parseTagReference(reference);
+    } catch (err) {
+      throw new EngineError(400, (err as Error).message);
+    }
+  }
+  const containers = deps.hub.containers;
+  const rec = await containers.find(name);
+  const given = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const overrides = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)));
+  const config = await deps.applyChanges({ ...structuredClone(rec.Config), ...(overrides as ContainerConfig) }, q.getAll('changes'));
+  const comment = q.get('comment');
+  const author = q.get('author');
+  const id = await containers.commit(rec.Id, { config, ...(author ? { author } : {}), ...(comment ? { comment } : {}), ...(reference ? { tag: reference } : {}) });
+  await r.reply.code(201).header('content-type', 'application/json').send(`${JSON.stringify({ Id: id })}\n`);
+}

@@ -1,0 +1,137 @@
+// berthd's container endpoints driven by the real docker CLI (DOCKER_HOST=tcp://berthd): run
+// attached (output, stderr, exit code, stdin, a TTY), run -d, ps, logs, wait, start -a, stop, rm,
+// export, commit, container prune — compared with the suite's dockerd running the same commands on
+// the same busybox, and with `berth` on berthd's own root (one store, so one set of containers).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxRootfs, requirePeer, rootfsTar, run, type RunOptions, type RunResult } from '@berth/testkit';
+import { newStore, type Store } from './support/berth.js';
+import { startBerthd, type Berthd } from './support/berthd.js';
+import { docker, dockerOk } from './support/docker.js';
+
+const BASE = 'berthd-ct/busybox:1';
+let work: string;
+let store: Store;
+let berthd: Berthd;
+
+/** The docker CLI talking to berthd. */
+function dk(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return run('docker', args, { ...options, env: { ...process.env, DOCKER_HOST: `tcp://${berthd.host}`, DOCKER_CONFIG: join(work, 'docker-config') } });
+}
+
+async function dkOk(args: string[], options: RunOptions = {}): Promise<string> {
+  const r = await dk(args, options);
+  if (r.code !== 0) throw new Error(`docker ${args.join(' ')} (berthd) exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+beforeAll(async () => {
+  requirePeer('runc');
+  work = await mkdtemp(join(tmpdir(), 'server-containers-'));
+  const tar = await rootfsTar(await busyboxRootfs(join(work, 'rootfs')), join(work, 'busybox.tar'));
+  await dockerOk(['import', '-c', 'CMD ["sh"]', tar, BASE]);
+  store = await newStore('berthd-containers-');
+  await store.ok(['import', '-c', 'CMD ["sh"]', tar, BASE]);
+  berthd = await startBerthd(store.root);
+}, 120_000);
+
+afterAll(async () => {
+  // Containers left by a failed case are removed through berthd, so their mounts go with them.
+  const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
+  if (left.length > 0) await dk(['rm', '-f', ...left]);
+  for (const n of ['sc-job', 'sc-commit']) await docker(['rm', '-f', n]);
+  await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
+  await berthd?.stop();
+  await store?.cleanup();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('docker run against berthd', () => {
+  it('attached: stdout, stderr and the exit code as from dockerd', async () => {
+    const cmd = ['run', '--rm', BASE, 'sh', '-c', 'echo out; echo err >&2; exit 3'];
+    const viaBerthd = await dk(cmd);
+    const viaDockerd = await docker(cmd);
+    expect(viaBerthd).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+    expect({ code: viaBerthd.code, stdout: viaBerthd.stdout, stderr: viaBerthd.stderr }).toEqual({ code: viaDockerd.code, stdout: viaDockerd.stdout, stderr: viaDockerd.stderr });
+    // --rm: the container is gone once docker returns.
+    expect(await dkOk(['ps', '-aq'])).toBe('');
+  });
+
+  it('-i feeds stdin; -t gives the process a terminal', async () => {
+    const piped = await dk(['run', '-i', '--rm', BASE, 'sh', '-c', 'read x; echo "got $x"'], { input: 'hello\n' });
+    expect(piped).toMatchObject({ code: 0, stdout: 'got hello\n' });
+    const tty = await dk(['run', '--rm', '-t', BASE, 'sh', '-c', 'test -t 1 && echo terminal; exit 2']);
+    expect(tty.code).toBe(2);
+    expect(tty.stdout).toBe('terminal\r\n');
+  });
+
+  it('a command that cannot start: docker exits 127 with the runtime reason, as with dockerd', async () => {
+    const viaBerthd = await dk(['run', '--rm', BASE, 'no-such-command']);
+    const viaDockerd = await docker(['run', '--rm', BASE, 'no-such-command']);
+    expect(viaBerthd.code).toBe(127);
+    expect(viaBerthd.code).toBe(viaDockerd.code);
+    expect(viaBerthd.stderr).toContain('executable file not found in $PATH');
+    expect(viaBerthd.stderr).not.toContain('Error waiting for container');
+  });
+
+  it('-d, ps, logs, wait, start -a and stop; berth sees the same containers', async () => {
+    const id = (await dkOk(['run', '-d', '--name', 'sc-web', BASE, 'sh', '-c', 'echo started; trap "exit 0" TERM; while true; do sleep 0.1; done'])).trim();
+    expect(id).toMatch(/^[a-f0-9]{64}$/);
+    const ps = await dkOk(['ps', '--format', '{{.ID}} {{.Names}} {{.Image}} {{.Status}}']);
+    expect(ps).toMatch(new RegExp(`^${id.slice(0, 12)} sc-web ${BASE} Up `, 'm'));
+    expect(await store.ok(['ps', '-q'])).toBe(`${id.slice(0, 12)}\n`);
+    expect(await dkOk(['info', '--format', '{{.Containers}} {{.ContainersRunning}} {{.ContainersStopped}}'])).toBe('1 1 0\n');
+    await expect.poll(async () => (await dk(['logs', 'sc-web'])).stdout, { timeout: 10_000 }).toBe('started\n');
+    expect((await store.ok(['logs', 'sc-web']))).toBe('started\n');
+    expect(await dkOk(['stop', 'sc-web'])).toBe('sc-web\n');
+    expect((await dkOk(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'sc-web'])).trim()).toBe('exited 0');
+    // start -a attaches before it starts: the second run's output and exit code come back.
+    expect(await dkOk(['rm', 'sc-web'])).toBe('sc-web\n');
+    const job = await dk(['run', '--name', 'sc-job', BASE, 'sh', '-c', 'echo run; exit 4']);
+    expect(job).toMatchObject({ code: 4, stdout: 'run\n' });
+    const again = await dk(['start', '-a', 'sc-job']);
+    expect(again).toMatchObject({ code: 4, stdout: 'run\n' });
+    expect(await dkOk(['wait', 'sc-job'])).toBe('4\n');
+    expect(await dkOk(['logs', 'sc-job'])).toBe('run\nrun\n');
+    expect(await dkOk(['ps', '-a', '--filter', 'status=exited', '--format', '{{.Names}} {{.Status}}'])).toMatch(/^sc-job Exited \(4\) /);
+  });
+
+  it('wait follows a container another process runs (berth run -d on the same root)', async () => {
+    const id = (await store.ok(['run', '-d', '--name', 'sc-bg', BASE, 'sh', '-c', 'sleep 1; exit 6'])).trim();
+    expect(await dkOk(['wait', 'sc-bg'])).toBe('6\n');
+    expect(await dkOk(['rm', id])).toBe(`${id}\n`);
+  });
+
+  it('commit makes the image dockerd makes from the same changes; rmi refuses it while a container uses it', async () => {
+    const changes = ['sh', '-c', 'echo hello > /f; mkdir -p /d/e; rm /bin/ls'];
+    expect((await dk(['run', '--name', 'sc-commit', BASE, ...changes])).code).toBe(0);
+    await dockerOk(['run', '--name', 'sc-commit', BASE, ...changes]);
+    const opts = ['-a', 'Suite <suite@example.com>', '-m', 'from berthd', '-c', 'CMD ["cat", "/f"]', '-c', 'ENV GREETING=hi', 'sc-commit', 'berthd-ct/committed:1'];
+    const id = (await dkOk(['commit', ...opts])).trim();
+    await dockerOk(['commit', ...opts]);
+    expect(id).toBe((await store.ok(['image', 'inspect', '-f', '{{.Id}}', 'berthd-ct/committed:1'])).trim());
+    const fmt = '{{json .Config.Cmd}} {{json .Config.Env}} {{.Author}} {{.Comment}} {{len .RootFS.Layers}}';
+    expect(await dkOk(['image', 'inspect', '-f', fmt, 'berthd-ct/committed:1'])).toBe(await dockerOk(['image', 'inspect', '-f', fmt, 'berthd-ct/committed:1']));
+    expect(await dkOk(['history', '--format', '{{.CreatedBy}}|{{.Comment}}', 'berthd-ct/committed:1'])).toBe(await dockerOk(['history', '--format', '{{.CreatedBy}}|{{.Comment}}', 'berthd-ct/committed:1']));
+    expect(await dkOk(['run', '--rm', 'berthd-ct/committed:1'])).toBe('hello\n');
+    expect(await dkOk(['run', '--rm', 'berthd-ct/committed:1', 'sh', '-c', 'test ! -e /bin/ls && test -d /d/e && echo "$GREETING"'])).toBe('hi\n');
+    // The container's filesystem through export: the same changes as dockerd's.
+    const listing = async (viaBerthd: boolean): Promise<string[]> => {
+      const tarPath = join(work, `export-${viaBerthd}.tar`);
+      if (viaBerthd) await dkOk(['export', '-o', tarPath, 'sc-commit']);
+      else await dockerOk(['export', '-o', tarPath, 'sc-commit']);
+      const { stdout } = await run('tar', ['tf', tarPath]);
+      // dockerd adds /.dockerenv and its own /etc files (hosts, resolv.conf); berth makes neither.
+      return stdout.split('\n').filter((p) => p && p !== '.dockerenv' && !/^(dev|proc|sys|etc)\//.test(p)).sort();
+    };
+    expect(await listing(true)).toEqual(await listing(false));
+    const refused = await dk(['rmi', BASE]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/container [a-f0-9]{12} is using its referenced image/);
+    expect(await dkOk(['container', 'prune', '-f'])).toMatch(/^Deleted Containers:\n([a-f0-9]{64}\n)+\nTotal reclaimed space: 0B\n$/);
+    expect(await dkOk(['ps', '-aq'])).toBe('');
+    expect(await store.ok(['ps', '-aq'])).toBe('');
+  });
+});
