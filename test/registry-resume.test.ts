@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomOciLayout, skopeo, startByteProxy, startRegistry, type ByteProxy, type RandomOciLayout, type RegistryPeer } from '@berth/testkit';
 import { BERTH_BIN, newStore, type Store } from './support/berth.js';
+import { startBerthd } from './support/berthd.js';
 
 let work: string;
 let layout: RandomOciLayout;
@@ -72,6 +73,20 @@ async function holdsTheImage(s: Store): Promise<void> {
   expect(await readdir(join(s.root, 'berth', 'partial')).catch(() => [])).toEqual([]);
 }
 
+/** Docker JSON messages: between a layer's first Downloading and its Download complete, no other layer downloads. */
+function expectOneAtATime(ndjson: string): void {
+  const events = ndjson.trim().split(/\r?\n/).map((l) => JSON.parse(l) as { id?: string; status?: string });
+  let current: string | undefined;
+  const order: string[] = [];
+  for (const e of events) {
+    if (e.status === 'Downloading') {
+      if (current === undefined) order.push((current = e.id!));
+      expect(e.id, 'two layers downloading at once').toBe(current);
+    } else if (e.status === 'Download complete' && e.id === current) current = undefined;
+  }
+  expect(order).toHaveLength(4);
+}
+
 describe('an interrupted pull resumes', () => {
   it('after the connection drops at half: the next pull asks only for the rest', async () => {
     const s = await store();
@@ -120,24 +135,25 @@ describe('an interrupted pull resumes', () => {
     await holdsTheImage(s);
   }, 180_000);
 
-  it('max-concurrent-downloads: 1 in the config file: one layer at a time (--json shows the order)', async () => {
+  it('max-concurrent-downloads: 1 in the config file: one layer at a time (--json shows the order), for berth and berthd', async () => {
     const s = await store();
     const config = join(work, 'one-at-a-time.json');
     const { writeFile } = await import('node:fs/promises');
     await writeFile(config, JSON.stringify({ 'max-concurrent-downloads': 1 }));
     proxy.reset();
     const out = await s.ok(['pull', '--json', ref], { env: { BERTH_CONFIG: config } });
-    const events = out.trim().split('\n').map((l) => JSON.parse(l) as { id?: string; status?: string });
-    // Between a layer's first Downloading and its Download complete, no other layer downloads.
-    let current: string | undefined;
-    const order: string[] = [];
-    for (const e of events) {
-      if (e.status === 'Downloading') {
-        if (current === undefined) order.push((current = e.id!));
-        expect(e.id, 'two layers downloading at once').toBe(current);
-      } else if (e.status === 'Download complete' && e.id === current) current = undefined;
+    expectOneAtATime(out);
+    // berthd reads the same key at start for the pulls of its Engine face.
+    const served = await store();
+    const berthd = await startBerthd(served.root, '127.0.0.1:0', [], { BERTH_CONFIG: config });
+    try {
+      const res = await fetch(`${berthd.url}/images/create?fromImage=${encodeURIComponent(ref)}`, { method: 'POST' });
+      expect(res.status).toBe(200);
+      expectOneAtATime(await res.text());
+    } finally {
+      await berthd.stop();
     }
-    expect(order).toHaveLength(4);
+    await holdsTheImage(served);
     await holdsTheImage(s);
   }, 180_000);
 });

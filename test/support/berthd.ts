@@ -15,9 +15,9 @@ export interface Berthd {
   stop(): Promise<number | null>;
 }
 
-/** `extraArgs`: more berthd flags (`--config FILE`, `--tls-cert …`). */
-export async function startBerthd(root: string, listen = '127.0.0.1:0', extraArgs: string[] = []): Promise<Berthd> {
-  const child = spawn(process.execPath, [BERTHD_BIN, '--root', root, '--listen', listen, '--log-level', 'info', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `extraArgs`: more berthd flags (`--config FILE`, `--tls-cert …`); `env`: added to the suite's. */
+export async function startBerthd(root: string, listen = '127.0.0.1:0', extraArgs: string[] = [], env: Record<string, string> = {}): Promise<Berthd> {
+  const child = spawn(process.execPath, [BERTHD_BIN, '--root', root, '--listen', listen, '--log-level', 'info', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

@@ -1,7 +1,7 @@
 // berthd's start-up: the same composition root as the CLI (core + store-fs), then the HTTP server
 // on a loopback address; SIGTERM/SIGINT close it gracefully (requests in flight finish first).
 import type { FastifyInstance } from 'fastify';
-import { compose, readBerthConfig, Tokens, type ContainerService, type ImageService, type LazyPlugin, type PluginHost, type StoreBackend } from '@berth/core';
+import { compose, readBerthConfig, transferConcurrency, Tokens, type ContainerService, type ImageService, type LazyPlugin, type PluginHost, type StoreBackend } from '@berth/core';
 import { storeFsPlugin } from '@berth/store-fs';
 import { buildServer } from './server.js';
 import type { AuthConfig } from './auth/auth-config.js';
@@ -71,7 +71,8 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
   const security = { ...(options.auth ? { auth: options.auth } : {}), ...(options.tls ? { tls: options.tls } : {}) };
   checkEngineListen(engineListen, security);
   // The plugins berth's config file names load here too, so a third-party store serves berthd.
-  const c = await compose({ root: options.root, plugins: [storeFsPlugin], lazyPlugins: [registryDistributionLazy, runtimeOciLazy], config: await readBerthConfig() });
+  const berthConfig = await readBerthConfig();
+  const c = await compose({ root: options.root, plugins: [storeFsPlugin], lazyPlugins: [registryDistributionLazy, runtimeOciLazy], config: berthConfig });
   const backend = c.resolve<StoreBackend>(Tokens.StoreBackend);
   const auth = options.auth ? await RegistryAuth.create(options.auth, options.root, options.tls !== undefined) : undefined;
   const pluginHost = c.resolve<PluginHost>(Tokens.PluginHost);
@@ -79,6 +80,8 @@ export async function startBerthd(options: BerthdOptions): Promise<RunningBerthd
     images: c.resolve<ImageService>(Tokens.ImageService),
     root: options.root,
     registryAdapter: (h) => pluginHost.registryAdapter(h),
+    // dockerd's daemon.json keys, from berth's config file as for the CLI.
+    concurrency: transferConcurrency(berthConfig),
     // `changes` are Dockerfile instructions, parsed by the same frontend `berth import --change` uses.
     applyChanges: async (config, changes) => (changes.length === 0 ? config : (await import('@berth/builder-dockerfile')).applyDockerfileChanges(config, changes)),
     // A build's RUN steps: the runtime plugin loads at the first one.

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { parseNormalizedReference, parsePlatform, parseTagReference, withDefaultTag, type ContainerRuntime, type ImageService, type RegistryAdapter } from '@berth/core';
+import { parseNormalizedReference, parsePlatform, parseTagReference, withDefaultTag, type ContainerRuntime, type ImageService, type RegistryAdapter, type TransferConcurrency } from '@berth/core';
 import { registryConfigOptions } from './registry-auth-header.js';
 import { boolParam } from './engine-filters.js';
 import { EngineError } from './engine-error.js';
@@ -19,6 +19,7 @@ export interface BuildDeps {
   openRuntime?: () => Promise<ContainerRuntime>;
   /** The registry adapter for a host, to pull a missing FROM image; without one the build cannot pull. */
   registryAdapter?(host: string): Promise<RegistryAdapter>;
+  concurrency?: TransferConcurrency;
 }
 
 function jsonParam(value: string | null, name: string): Record<string, string | null> {
@@ -76,7 +77,7 @@ export async function buildRoute(deps: BuildDeps, r: EngineRequest): Promise<voi
     const pullImage = registryAdapter
       ? async (name: string, wanted: string | undefined, signal?: AbortSignal): Promise<void> => {
           const ref = withDefaultTag(parseNormalizedReference(name));
-          await deps.images.pull(await registryAdapter(ref.domain), ref, { registry, events: quiet ? undefined : out.progress, loginCommand: 'docker login', ...(wanted ? { platform: parsePlatform(wanted) } : {}), ...(signal ? { signal } : {}) });
+          await deps.images.pull(await registryAdapter(ref.domain), ref, { registry, events: quiet ? undefined : out.progress, loginCommand: 'docker login', ...(deps.concurrency ? { concurrency: deps.concurrency.downloads } : {}), ...(wanted ? { platform: parsePlatform(wanted) } : {}), ...(signal ? { signal } : {}) });
         }
       : undefined;
     const network = q.get('networkmode');

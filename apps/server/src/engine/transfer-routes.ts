@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import {
   BerthError, emptyContainerConfig, insecureHosts, isBerthError, filterSearchResults, parseNormalizedReference, parsePlatform, parseSearchFilters, parseTagReference,
-  searchLimit, serverHost, splitSearchTerm, type ContainerConfig, type ImageService, type Reference, type RegistryAdapter,
+  searchLimit, serverHost, splitSearchTerm, type ContainerConfig, type ImageService, type Reference, type RegistryAdapter, type TransferConcurrency,
 } from '@berth/core';
 import { EngineError } from './engine-error.js';
 import { filterArgs } from './engine-filters.js';
@@ -18,6 +18,8 @@ export interface TransferDeps {
   registryAdapter(host: string): Promise<RegistryAdapter>;
   /** Applies `--change` instructions (the Dockerfile frontend, as `berth import` uses). */
   applyChanges(config: ContainerConfig, changes: string[]): ContainerConfig | Promise<ContainerConfig>;
+  /** Layers at once (berth's config file: `max-concurrent-downloads`/`-uploads`); core's default without. */
+  concurrency?: TransferConcurrency;
 }
 
 /** `fromImage` plus `tag` as dockerd joins them: a tag that is a digest makes `name@digest`. */
@@ -49,7 +51,7 @@ async function pull(deps: TransferDeps, fromImage: string, r: EngineRequest): Pr
     // No tag and no digest: every tag of the repository, as dockerd does for `docker pull -a`.
     const targets = ref.tag !== undefined || ref.digest !== undefined ? [ref] : (await adapter.tags(ref, registry)).map((tag) => ({ ...ref, tag }));
     for (const target of targets) {
-      await deps.images.pull(adapter, target, { registry, events: out.progress, signal: out.signal, ...(platform ? { platform } : {}) });
+      await deps.images.pull(adapter, target, { registry, events: out.progress, signal: out.signal, ...(platform ? { platform } : {}), ...(deps.concurrency ? { concurrency: deps.concurrency.downloads } : {}) });
     }
     out.finish();
   } catch (err) {
@@ -106,7 +108,7 @@ export async function pushImage(deps: TransferDeps, name: string, r: EngineReque
     const registry = registryOptionsFrom(r.req.headers['x-registry-auth'], out.signal);
     const adapter = await deps.registryAdapter(ref.domain);
     // No tag: every tag of the repository (`docker push -a`).
-    await deps.images.push(adapter, ref, { registry, events: out.progress, signal: out.signal });
+    await deps.images.push(adapter, ref, { registry, events: out.progress, signal: out.signal, ...(deps.concurrency ? { concurrency: deps.concurrency.uploads } : {}) });
     out.finish();
   } catch (err) {
     out.finish(err);
