@@ -91,10 +91,18 @@ describe('docker run against berthd', () => {
     expect(await dkOk(['rm', 'sc-web'])).toBe('sc-web\n');
     const job = await dk(['run', '--name', 'sc-job', BASE, 'sh', '-c', 'echo run; exit 4']);
     expect(job).toMatchObject({ code: 4, stdout: 'run\n' });
+    await new Promise((r) => setTimeout(r, 50));
+    const between = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 50));
     const again = await dk(['start', '-a', 'sc-job']);
     expect(again).toMatchObject({ code: 4, stdout: 'run\n' });
     expect(await dkOk(['wait', 'sc-job'])).toBe('4\n');
     expect(await dkOk(['logs', 'sc-job'])).toBe('run\nrun\n');
+    // --since/--until: the docker CLI sends Unix seconds; berth reads the same flag itself.
+    expect(await dkOk(['logs', '-t', '--since', between, 'sc-job'])).toMatch(/^\S+Z run\n$/);
+    expect(await dkOk(['logs', '--until', between, 'sc-job'])).toBe('run\n');
+    expect(await store.ok(['logs', '--since', between, 'sc-job'])).toBe('run\n');
+    expect(await dkOk(['logs', '--since', '1h', 'sc-job'])).toBe('run\nrun\n');
     expect(await dkOk(['ps', '-a', '--filter', 'status=exited', '--format', '{{.Names}} {{.Status}}'])).toMatch(/^sc-job Exited \(4\) /);
   });
 

@@ -224,19 +224,32 @@ export async function containerLogs(containers: ContainerService, name: string, 
   const q = r.query;
   const streams = streamsAsked(q);
   if (streams.size === 0) throw new EngineError(400, 'Bad parameters: you must choose at least one stream');
+  const tail = q.get('tail');
+  const n = tail === null || tail === 'all' ? undefined : Number.parseInt(tail, 10);
+  // Unix seconds (`1732852800.000000000`, what the docker CLI makes of --since/--until), 0 when unset.
+  const bound = (flag: 'since' | 'until'): number | undefined => {
+    const v = q.get(flag) ?? '';
+    if (!/^\d+(\.\d{1,9})?$/.test(v)) {
+      if (v === '') return undefined;
+      throw new EngineError(400, `invalid value for "${flag}": expected Unix seconds, got "${v}"`);
+    }
+    return Number(v) === 0 ? undefined : Number(v) * 1000;
+  };
+  const since = bound('since');
+  const until = bound('until');
   const rec = await containers.find(name);
   const tty = rec.Config.Tty ?? false;
   const out = new LazyResponse(r.req, r.reply, stdContentType(tty));
   const sink = out.writable();
   const framed = framedOutput(sink, tty);
   const discard = new Writable({ write: (_c, _e, cb) => cb() });
-  const tail = q.get('tail');
-  const n = tail === null || tail === 'all' ? undefined : Number.parseInt(tail, 10);
   try {
     await containers.logs(rec.Id, { stdout: streams.has('stdout') ? framed.stdout : discard, stderr: streams.has('stderr') ? framed.stderr : discard }, {
       timestamps: boolParam(q.get('timestamps')),
       follow: boolParam(q.get('follow')),
       ...(n !== undefined && n >= 0 ? { tail: n } : {}),
+      ...(since !== undefined ? { since } : {}),
+      ...(until !== undefined ? { until } : {}),
     });
     out.finish();
   } catch (err) {

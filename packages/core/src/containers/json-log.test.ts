@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JsonLogWriter, readJsonLog } from './json-log.js';
+import { writeFile } from 'node:fs/promises';
+import { JsonLogWriter, logTimeBound, readJsonLog } from './json-log.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -69,5 +70,25 @@ describe('json-file logs', () => {
     running = false;
     await following;
     expect(o.text()).toBe('first\nsecond\n');
+  });
+
+  it('--since and --until keep the entries written in that window (tail first, as moby), times as docker reads them', async () => {
+    const path = join(dir, 'w-json.log');
+    const at = (s: number, line: string, stream = 'stdout'): string => JSON.stringify({ log: line, stream, time: `2026-11-29T04:00:0${s}.123456789Z` });
+    await writeFile(path, [at(1, 'one\n'), at(2, 'two\n', 'stderr'), at(3, 'three\n'), at(4, 'four\n')].join('\n') + '\n');
+    const read = async (opts: Parameters<typeof readJsonLog>[2]): Promise<string> => {
+      const o = sink();
+      const e = sink();
+      await readJsonLog(path, { stdout: o.stream, stderr: e.stream }, opts);
+      return o.text() + e.text();
+    };
+    const t = (v: string): number => logTimeBound('since', v, Date.parse('2026-11-29T04:00:10Z'));
+    expect(await read({ since: t('2026-11-29T04:00:02Z') })).toBe('three\nfour\ntwo\n');
+    expect(await read({ until: t('2026-11-29T04:00:02.5Z') })).toBe('one\ntwo\n');
+    expect(await read({ since: t('8s'), until: t('6s') })).toBe('three\ntwo\n');
+    // Unix seconds, as the docker CLI sends them to the Engine API.
+    expect(await read({ since: t(String(Date.parse('2026-11-29T04:00:03.5Z') / 1000)) })).toBe('four\n');
+    expect(await read({ tail: 2, since: t('2026-11-29T04:00:02Z') })).toBe('three\nfour\n');
+    expect(() => logTimeBound('until', 'yesterday', 1)).toThrow('invalid value for "until": failed to parse value as time or duration: "yesterday"');
   });
 });

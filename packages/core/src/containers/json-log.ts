@@ -6,7 +6,9 @@ import { open, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { formatRFC3339Nano } from './time.js';
+import { formatRFC3339Nano, parseRFC3339 } from './time.js';
+import { parseTimestamp } from '../images/filters.js';
+import { BerthError } from '../errors.js';
 
 export interface LogEntry {
   log: string;
@@ -58,6 +60,31 @@ export interface ReadLogOptions {
   tail?: number;
   /** `-f`: keep reading while this says the container runs. */
   follow?: () => Promise<boolean>;
+  /** `--since`: only entries written at or after this (epoch ms); applied after `tail`, as moby does. */
+  since?: number;
+  /** `--until`: only entries written at or before this (epoch ms); `-f` stops once it has passed. */
+  until?: number;
+}
+
+/** `--since`/`--until` as docker's CLI reads them (a duration back from `now`, RFC 3339, Unix seconds), in epoch ms. */
+export function logTimeBound(flag: 'since' | 'until', value: string, now: number): number {
+  try {
+    return parseTimestamp(value, now);
+  } catch (err) {
+    throw new BerthError('ERR_INVALID_ARGUMENT', `invalid value for "${flag}": ${(err as Error).message}`);
+  }
+}
+
+/** Writes one entry where it belongs, if it falls within `since`/`until`. */
+function entryWriter(out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: ReadLogOptions): (e: LogEntry) => void {
+  return (e) => {
+    if (opts.since !== undefined || opts.until !== undefined) {
+      const t = parseRFC3339(e.time).getTime();
+      if ((opts.since !== undefined && t < opts.since) || (opts.until !== undefined && t > opts.until)) return;
+    }
+    const target = e.stream === 'stderr' ? out.stderr : out.stdout;
+    target.write(opts.timestamps ? `${e.time} ${e.log}` : e.log);
+  };
 }
 
 /** Writes a container's log to the two outputs, in order. A missing log is an empty one. */
@@ -75,10 +102,7 @@ export async function readJsonLog(path: string, out: { stdout: NodeJS.WritableSt
     input.once('open', () => resolve(false));
   });
   if (await missing) return;
-  const write = (e: LogEntry): void => {
-    const target = e.stream === 'stderr' ? out.stderr : out.stdout;
-    target.write(opts.timestamps ? `${e.time} ${e.log}` : e.log);
-  };
+  const write = entryWriter(out, opts);
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     if (line === '') continue;
     let e: LogEntry;
@@ -99,6 +123,7 @@ export async function readJsonLog(path: string, out: { stdout: NodeJS.WritableSt
 
 async function followFrom(path: string, offset: number, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: ReadLogOptions): Promise<void> {
   let pending = '';
+  const write = entryWriter(out, opts);
   for (;;) {
     // Checked before reading, so the last lines written before the exit are still read.
     const running = await opts.follow!();
@@ -118,14 +143,13 @@ async function followFrom(path: string, offset: number, out: { stdout: NodeJS.Wr
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
         try {
-          const e = JSON.parse(line) as LogEntry;
-          (e.stream === 'stderr' ? out.stderr : out.stdout).write(opts.timestamps ? `${e.time} ${e.log}` : e.log);
+          write(JSON.parse(line) as LogEntry);
         } catch {
           // a torn line
         }
       }
     }
-    if (!running) return;
+    if (!running || (opts.until !== undefined && Date.now() > opts.until)) return;
     await sleep(100);
   }
 }
