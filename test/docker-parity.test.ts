@@ -104,6 +104,14 @@ describe('listings match docker', () => {
     }
   });
 
+  it('system df: the same table as dockerd for the same images', async () => {
+    // Build Cache is left out: dockerd's BuildKit keeps a cache of its own for the suite's builds.
+    const table = (out: string): string[] => out.split('\n').filter((l) => l !== '' && !l.startsWith('Build Cache'));
+    expect(table(await store.ok(['system', 'df']))).toEqual(table(await dockerOk(['system', 'df'])));
+    const fmt = '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}';
+    expect(table(await store.ok(['system', 'df', '--format', fmt]))).toEqual(table(await dockerOk(['system', 'df', '--format', fmt])));
+  });
+
   it('errors for missing images', async () => {
     const theirs = await docker(['image', 'inspect', 'parity/nope']);
     const mine = await store.berth(['image', 'inspect', 'parity/nope']);

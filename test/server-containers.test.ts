@@ -135,6 +135,12 @@ describe('docker run against berthd', () => {
       return stdout.split('\n').filter((p) => p && p !== '.dockerenv' && !/^(dev|proc|sys|etc)\//.test(p)).sort();
     };
     expect(await listing(true)).toEqual(await listing(false));
+    // system df: docker's own formatter over berthd's /system/df prints berth's table. Both
+    // containers stand on the base (the committed image shares all of its bytes, so none count as
+    // used); sc-commit's layer holds the 6 bytes of /f (the whiteout and directories count 0).
+    const df = await dkOk(['system', 'df']);
+    expect(df).toBe(await store.ok(['system', 'df']));
+    expect(await dkOk(['system', 'df', '--format', '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}'])).toMatch(/^Images\|2\|1\|([\d.]+MB)\|\1 \(100%\)\nContainers\|2\|0\|6B\|6B \(100%\)\n/);
     const refused = await dk(['rmi', BASE]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/container [a-f0-9]{12} is using its referenced image/);

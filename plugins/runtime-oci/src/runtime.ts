@@ -89,6 +89,17 @@ export class OciRootfs implements Rootfs {
     return diffTar(() => this.snapshot.changes(), options);
   }
 
+  async size(): Promise<number> {
+    const seen = new Set<number>();
+    let total = 0;
+    for (const c of await this.snapshot.changes()) {
+      if (c.kind !== 'entry' || c.st.isDirectory() || seen.has(c.st.ino)) continue;
+      seen.add(c.st.ino);
+      total += c.st.size;
+    }
+    return total;
+  }
+
   async run(spec: ProcessSpec, io: ProcessIO, signal?: AbortSignal): Promise<{ exitCode: number }> {
     if (spec.args.length === 0) throw new BerthError('ERR_INVALID_ARGUMENT', 'no command specified');
     if (!spec.cwd.startsWith('/')) throw new BerthError('ERR_INVALID_ARGUMENT', `the working directory '${spec.cwd}' is invalid, it needs to be an absolute path`);

@@ -5,19 +5,15 @@ import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import {
   checkContainerName,
-  containerCommand,
   containerFilter,
-  containerImageColumn,
   containerInspect,
-  containerStatus,
-  findImage,
+  containerMounts,
+  containerSummary,
   parseBind,
-  parseRFC3339,
   parseTagReference,
   type ContainerConfig,
-  type ContainerRecord,
   type ContainerService,
-  type StoreSnapshot,
+  type ContainerSummary,
 } from '@berth/core';
 import { EngineError } from './engine-error.js';
 import { boolParam, filterArgs } from './engine-filters.js';
@@ -106,43 +102,16 @@ export async function listContainers(containers: ContainerService, r: EngineRequ
   const limit = Number.parseInt(r.query.get('limit') ?? '', 10);
   if (limit > 0) list = list.slice(0, limit);
   else if (!boolParam(r.query.get('all')) && !filter.showsAll) list = list.filter((c) => c.State.Running);
-  return list.map((c) => containerSummary(c, snapshot));
-}
-
-function containerSummary(c: ContainerRecord, snapshot: StoreSnapshot): Record<string, unknown> {
-  let current: string | undefined;
-  try {
-    current = c.Config.Image ? findImage(snapshot, c.Config.Image).record.id : undefined;
-  } catch {
-    current = undefined;
-  }
-  return {
-    Id: c.Id,
-    Names: [c.Name],
-    Image: containerImageColumn(c, current, false),
-    ImageID: c.Image,
-    Command: containerCommand(c),
-    Created: Math.floor(parseRFC3339(c.Created).getTime() / 1000),
-    Ports: [],
-    Labels: c.Config.Labels ?? {},
-    State: c.State.Status,
-    Status: containerStatus(c),
-    HostConfig: { NetworkMode: c.HostConfig.NetworkMode },
-    NetworkSettings: { Networks: {} },
-    Mounts: mounts(c),
-  };
-}
-
-function mounts(c: ContainerRecord): Record<string, unknown>[] {
-  return c.HostConfig.Binds.map((b) => {
-    const m = parseBind(b);
-    return { Type: 'bind', Source: m.source, Destination: m.destination, Mode: m.readonly ? 'ro' : '', RW: !m.readonly, Propagation: 'rprivate' };
-  });
+  const now = new Date();
+  const withSize = boolParam(r.query.get('size'));
+  const out: ContainerSummary[] = [];
+  for (const c of list) out.push({ ...containerSummary(c, snapshot, now), ...(withSize ? { SizeRw: await containers.sizeRw(c) } : {}) });
+  return out;
 }
 
 export async function inspectContainer(containers: ContainerService, name: string): Promise<unknown> {
   const c = await containers.find(name);
-  return { ...containerInspect(c), Mounts: mounts(c), Driver: 'overlay2', Platform: 'linux' };
+  return { ...containerInspect(c), Mounts: containerMounts(c), Driver: 'overlay2', Platform: 'linux' };
 }
 
 export async function startContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {

@@ -111,7 +111,7 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
       case 'GET /info':
         return info(images, options.root, insecureHosts(), options.containers);
       case 'GET /system/df':
-        return systemDf(images, r);
+        return systemDf(images, options.containers, r);
       case 'GET /images/json':
         return listImages(images, r);
       case 'POST /images/create':

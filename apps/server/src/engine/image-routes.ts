@@ -1,7 +1,7 @@
 // The image endpoints that answer from the store alone: list, inspect, history, tag, remove, prune,
 // save and load. Each is one ImageService call; the Engine API shapes come from core.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parseTagReference, type ImageService, type ProgressEvent } from '@berth/core';
+import { parseTagReference, systemDiskUsage, type ContainerService, type ImageService, type ProgressEvent } from '@berth/core';
 import { compareVersions } from './api-version.js';
 import { EngineError } from './engine-error.js';
 import { boolParam, filterArgs } from './engine-filters.js';
@@ -76,16 +76,8 @@ export async function loadImages(images: ImageService, r: EngineRequest): Promis
 }
 
 /** `docker system df`: the images with their shared sizes and the layers' total; berthd runs no containers, volumes or build cache. */
-export async function systemDf(images: ImageService, r: EngineRequest): Promise<unknown> {
+export async function systemDf(images: ImageService, containers: ContainerService | undefined, r: EngineRequest): Promise<unknown> {
   const types = r.query.getAll('type');
   const want = (t: string): boolean => types.length === 0 || types.includes(t);
-  const usage = await images.diskUsage();
-  const list = want('image') ? await images.list({ all: true, sharedSize: true }) : [];
-  return {
-    LayersSize: usage.layersSize,
-    Images: list.map((i) => ({ ...i, Containers: 0 })),
-    Containers: [],
-    Volumes: [],
-    BuildCache: [],
-  };
+  return systemDiskUsage(images, containers, { images: want('image'), containers: want('container') });
 }

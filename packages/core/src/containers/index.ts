@@ -9,3 +9,5 @@ export * from './service.js';
 export * from './filters.js';
 export * from './export.js';
 export * from './inspect.js';
+export * from './summary.js';
+export * from './disk-usage.js';

@@ -186,6 +186,12 @@ export class ContainerService {
     return rec;
   }
 
+  /** SizeRw: the bytes of the container's own layer (0 when the runtime cannot tell). */
+  async sizeRw(rec: ContainerRecord): Promise<number> {
+    const rootfs = await this.rootfs(rec).catch(() => undefined);
+    return (await rootfs?.size?.()) ?? 0;
+  }
+
   /** `container prune`: every stopped container goes; the IDs removed, oldest last. */
   async prune(): Promise<string[]> {
     const deleted: string[] = [];

@@ -65,6 +65,11 @@ export interface Rootfs {
   kill?(signal: string): Promise<void>;
   /** Unmounts and deletes the container's layer; the cached image layers stay. */
   remove(): Promise<void>;
+  /**
+   * Bytes of the container's own layer, as Docker's SizeRw: every changed entry but directories
+   * (a file's length, a symlink's target length), each inode once. Optional.
+   */
+  size?(): Promise<number>;
 }
 
 export interface ContainerRuntime {
