@@ -129,7 +129,11 @@ describe('the docker CLI against berthd', () => {
 
   it('save streams a docker archive that berth and docker load back', async () => {
     const viaDocker = join(work, 'via-docker.tar');
+    const sentBytes = async (): Promise<number> => Number(/^berthd_http_response_bytes_total (\d+)$/m.exec(await (await fetch(`${berthd.url}/metrics`)).text())?.[1]);
+    const before = await sentBytes();
     await dkOk(['save', '-o', viaDocker, image, 'local/app:v2']);
+    // The archive is streamed without a Content-Length; /metrics counts its bytes all the same.
+    expect((await sentBytes()) - before).toBeGreaterThanOrEqual((await stat(viaDocker)).size);
     const viaBerth = join(work, 'via-berth.tar');
     await served.ok(['save', '-o', viaBerth, image, 'local/app:v2']);
     // The same entries with the same bytes (tar headers carry the time of writing).

@@ -1,6 +1,7 @@
 // Prometheus text exposition at /metrics: requests by method and status, bytes served and received,
 // open upload sessions and the store's size. Counters live in memory; a restart starts them at 0.
 import { readdir } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { StoreBackend } from '@berth/core';
 
@@ -29,7 +30,7 @@ export class Metrics {
       '# HELP berthd_http_requests_total HTTP requests answered, by method and status code.',
       '# TYPE berthd_http_requests_total counter',
       ...[...this.requests].sort().map(([labels, n]) => `berthd_http_requests_total{${labels}} ${n}`),
-      '# HELP berthd_http_response_bytes_total Bytes of response bodies sent (blobs and manifests).',
+      '# HELP berthd_http_response_bytes_total Bytes of response bodies sent (blobs, manifests, Engine API answers and streams).',
       '# TYPE berthd_http_response_bytes_total counter',
       `berthd_http_response_bytes_total ${this.bytesSent}`,
       '# HELP berthd_upload_bytes_total Blob bytes received by uploads.',
@@ -55,11 +56,38 @@ export class Metrics {
   }
 }
 
+/**
+ * Counts every answer when its response ends — also the streamed ones the Engine face writes
+ * itself (pulls, saves, logs), which skip fastify's hooks — and the body bytes written to it,
+ * whether or not a Content-Length announced them.
+ */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics, backend: StoreBackend): void {
-  app.addHook('onResponse', async (req, reply) => {
-    metrics.countRequest(req.method, reply.statusCode);
-    const length = Number(reply.getHeader('content-length') ?? 0);
-    if (req.method !== 'HEAD' && Number.isFinite(length)) metrics.bytesSent += length;
+  app.addHook('onRequest', async (req, reply) => {
+    const res = reply.raw;
+    let body = 0;
+    const count = (chunk: unknown): void => {
+      if (typeof chunk === 'string') body += Buffer.byteLength(chunk);
+      else if (chunk instanceof Uint8Array) body += chunk.byteLength;
+    };
+    const write = res.write;
+    const end = res.end;
+    res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+      count(chunk);
+      return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as ServerResponse['write'];
+    res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+      if (typeof chunk !== 'function') count(chunk);
+      return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+    } as ServerResponse['end'];
+    let counted = false;
+    const done = (): void => {
+      if (counted) return;
+      counted = true;
+      metrics.countRequest(req.method, res.statusCode);
+      metrics.bytesSent += body;
+    };
+    res.once('finish', done);
+    res.once('close', done);
   });
   app.get('/metrics', async (_req, reply) => {
     const staging = (await backend.content.stagingDir?.()) ?? undefined;
