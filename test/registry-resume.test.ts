@@ -50,6 +50,13 @@ const keptBytes = async (s: Store): Promise<number> => {
   return n;
 };
 
+/** Kept partial bytes and the image's blobs already whole in blobs/. */
+const writtenBytes = async (s: Store): Promise<number> => {
+  let n = await keptBytes(s);
+  for (const b of layout.blobs) n += await stat(join(s.root, 'blobs', 'sha256', b.digest.slice(7))).then((st) => st.size, () => 0);
+  return n;
+};
+
 /** The pull again, through a fresh count: the bytes it took, and the store holds the registry's image exactly. */
 async function resumeAndCheck(s: Store): Promise<void> {
   proxy.reset();
@@ -105,15 +112,45 @@ describe('an interrupted pull resumes', () => {
     await resumeAndCheck(s);
   }, 180_000);
 
-  it.each(['SIGKILL', 'SIGINT'] as const)('after %s of the CLI mid-pull', async (signal) => {
+  it('layers completed before the cut are kept too, not only the one cut in the middle', async () => {
+    // One layer at a time: at half of the bytes, the first layers are whole and the next is cut.
+    const s = await store();
+    const config = join(work, 'one-layer.json');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(config, JSON.stringify({ 'max-concurrent-downloads': 1 }));
+    proxy.reset();
+    const cut = proxy.cutAfter(Math.round(layout.totalBytes / 2));
+    const r = await s.berth(['pull', ref], { env: { BERTH_CONFIG: config } });
+    await cut;
+    expect(r.code).toBe(1);
+    expect((await s.ok(['images', '-q'])).trim()).toBe('');
+    // The whole layers wait in staging with the cut one, none in blobs/ (no image names them).
+    expect((await partials(s)).length).toBeGreaterThanOrEqual(2);
+    for (const b of layout.blobs.filter((x) => x.size > 1 << 20)) {
+      await expect(readFile(join(s.root, 'blobs', 'sha256', b.digest.slice(7))).then((x) => x.length)).rejects.toThrow(/ENOENT/);
+    }
+    await resumeAndCheck(s);
+  }, 180_000);
+
+  // With one layer at a time, the kill finds whole layers in blobs/ that no image names yet: the
+  // next pull takes those as kept bytes too.
+  it.each([
+    ['SIGKILL', 3],
+    ['SIGINT', 3],
+    ['SIGKILL', 1],
+  ] as const)('after %s of the CLI mid-pull (%i layers at a time)', async (signal, layersAtOnce) => {
     const s = await store();
     proxy.reset();
-    const child = spawn(process.execPath, [BERTH_BIN, 'pull', '-q', ref], { env: { ...process.env, BERTH_ROOT: s.root }, stdio: 'ignore' });
+    const config = join(work, `layers-${layersAtOnce}.json`);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(config, JSON.stringify({ 'max-concurrent-downloads': layersAtOnce }));
+    const child = spawn(process.execPath, [BERTH_BIN, 'pull', '-q', ref], { env: { ...process.env, BERTH_ROOT: s.root, BERTH_CONFIG: config }, stdio: 'ignore' });
     let running = true;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => ((running = false), resolve(code))));
-    // Half through as the pull sees it: what it has written. (The proxy's count runs ahead by what
-    // sits in loopback socket buffers, up to tens of MB a connection, which a killed process never reads.)
-    while (running && (await keptBytes(s)) < layout.totalBytes / 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Half through as the pull sees it: what it has written, in staging or as whole layers. (The
+    // proxy's count runs ahead by what sits in loopback socket buffers, up to tens of MB a
+    // connection, which a killed process never reads.)
+    while (running && (await writtenBytes(s)) < layout.totalBytes / 2) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(running, 'the pull ended before it was half through').toBe(true);
     expect(proxy.bytesToClient).toBeGreaterThanOrEqual(layout.totalBytes / 2);
     child.kill(signal);

@@ -71,7 +71,7 @@ export async function copyImages(src: ImageSource, dst: ImageDestination, images
     }
     await dst.commit(src);
   } catch (err) {
-    await dst.abort().catch(() => {});
+    await dst.abort(err).catch(() => {});
     throw err;
   }
   return copied;

@@ -22,7 +22,7 @@ import {
 } from '@berth/core';
 import { fsyncDir, tempPath } from './atomic-file.js';
 import { blobPath, type StoreLayout } from './layout.js';
-import { openResumable } from './partial-blob.js';
+import { keepBlobForResume, openResumable } from './partial-blob.js';
 import { SizeLimit, WRITE_BUFFER } from './size-limit.js';
 
 const ALGORITHMS = ['sha256', 'sha512'] as const;
@@ -137,6 +137,10 @@ export class FsContentStore implements ContentStore {
 
   resumable(digest: Digest): Promise<ResumableBlobWrite | undefined> {
     return openResumable(this.layout, parseDigest(digest));
+  }
+
+  keepForResume(digest: Digest): Promise<boolean> {
+    return keepBlobForResume(this.layout, parseDigest(digest));
   }
 
   async delete(digest: Digest): Promise<void> {

@@ -59,6 +59,25 @@ describe('resumable writes', () => {
     expect(await partialDir()).toEqual([]);
   });
 
+  it('takes a whole stored blob back as kept bytes (an interrupted pull), not one under the minimum or held by a writer', async () => {
+    await store.content.put(Readable.from([blob]), { digest, size: blob.length });
+    expect(await store.content.keepForResume!(digest)).toBe(true);
+    expect(await inBlobs(digest)).toBe(false);
+    const w = (await store.content.resumable(digest))!;
+    expect(w.kept).toBe(blob.length);
+    // Nothing more to fetch: the kept bytes alone make the blob again.
+    expect(await w.put(w.readKept(), { size: blob.length })).toEqual({ digest, size: blob.length });
+    expect(await inBlobs(digest)).toBe(true);
+    expect(await partialDir()).toEqual([]);
+    const small = Buffer.from('small');
+    await store.content.put(Readable.from([small]), { digest: sha256(small), size: small.length });
+    expect(await store.content.keepForResume!(sha256(small))).toBe(false);
+    expect(await inBlobs(sha256(small))).toBe(true);
+    const writer = (await store.content.resumable(digest))!;
+    expect(await store.content.keepForResume!(digest)).toBe(false);
+    await writer.release();
+  });
+
   it('drops kept bytes that do not hash to the digest, and keeps nothing under the minimum', async () => {
     await mkdir(join(root, 'berth', 'partial'), { recursive: true });
     await writeFile(partialPath(storeLayout(root), digest), randomBytes(2 * RESUME_MIN_BYTES));

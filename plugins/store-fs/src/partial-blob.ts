@@ -80,6 +80,28 @@ export async function openResumable(layout: StoreLayout, digest: Digest): Promis
   };
 }
 
+/**
+ * Moves a whole stored blob back to berth/partial (kept = its size), under its lock so no writer
+ * of that blob is racing us; false when it is too small to keep or a writer holds it.
+ */
+export async function keepBlobForResume(layout: StoreLayout, digest: Digest): Promise<boolean> {
+  const source = blobPath(layout, digest);
+  const size = await stat(source).then((st) => st.size, () => -1);
+  if (size < RESUME_MIN_BYTES) return false;
+  const path = partialPath(layout, digest);
+  const lock = `${path}.lock`;
+  await mkdir(layout.partial, { recursive: true });
+  if (!(await claim(lock))) return false;
+  try {
+    await rename(source, path);
+    await fsyncDir(layout.partial);
+    return true;
+  } finally {
+    held.delete(lock);
+    await unlink(lock).catch(() => {});
+  }
+}
+
 /** Takes the blob's lock: a file naming our pid, taken over when its process is gone. */
 async function claim(lock: string): Promise<boolean> {
   if (held.has(lock)) return false;

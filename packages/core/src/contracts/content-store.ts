@@ -39,6 +39,13 @@ export interface ContentStore {
    * when another writer holds this blob now.
    */
   resumable?(digest: Digest): Promise<ResumableBlobWrite | undefined>;
+  /**
+   * Takes a stored blob back into the resumable staging, whole (an interrupted pull gives up the
+   * layers it completed without losing them: the next one finds all their bytes kept). False when
+   * the store keeps no such bytes (too small to be worth it, or another writer holds the blob);
+   * the caller then deletes it. Optional, with `resumable`.
+   */
+  keepForResume?(digest: Digest): Promise<boolean>;
   delete(digest: Digest): Promise<void>;
   list(): AsyncIterable<BlobInfo>;
 }

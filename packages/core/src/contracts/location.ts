@@ -98,6 +98,9 @@ export interface ImageDestination {
    * lets it fetch again a blob it skipped as present and that vanished meanwhile (a concurrent rmi).
    */
   commit(source?: ImageSource): Promise<void>;
-  /** Gives up: nothing half-written stays behind. */
-  abort(): Promise<void>;
+  /**
+   * Gives up: nothing half-written stays behind. `reason` is why: a destination that resumes may
+   * keep, for the next copy, what an interruption (a dropped connection, Ctrl-C) cut short.
+   */
+  abort(reason?: unknown): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // stream, so diffID and Docker size are known), images and names are committed in one transaction.
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BerthError } from '../errors.js';
+import { BerthError, isBerthError } from '../errors.js';
 import type { Digest } from '../digest.js';
 import type { Descriptor } from '../manifest.js';
 import { parseManifest } from '../manifest.js';
@@ -53,6 +53,11 @@ export class StoreDestination implements ImageDestination {
     const content = this.backend.content;
     if (!content.resumable || this.aborted) return 0;
     await this.resumables.get(desc.digest)?.release();
+    // A layer that a killed pull finished sits whole in blobs/, described by no image (hasBlob
+    // said no): its bytes count as kept too, read back from disk instead of downloaded again.
+    if (content.keepForResume && layerCompression(desc.mediaType) !== undefined && (await content.stat(desc.digest))) {
+      await content.keepForResume(desc.digest).catch(() => false);
+    }
     const w = await content.resumable(desc.digest);
     if (!w) return 0;
     if (this.aborted) {
@@ -183,17 +188,30 @@ export class StoreDestination implements ImageDestination {
     await this.backend.content.put(await source.getBlob(desc), { digest: desc.digest, size: desc.size });
   }
 
-  async abort(): Promise<void> {
+  async abort(reason?: unknown): Promise<void> {
     this.pending.length = 0;
     this.aborted = true;
     for (const w of this.resumables.values()) await w.release();
     this.resumables.clear();
-    // Blobs written but never committed are unreferenced; delete those only this run added.
+    // Blobs written but never committed are unreferenced; those only this run added go. After an
+    // interruption, the layers it completed go back to the resumable staging instead (the next
+    // pull reads them from disk rather than download them again), as the partial ones stay.
+    const keep = isInterruption(reason) ? this.backend.content.keepForResume?.bind(this.backend.content) : undefined;
     const snapshot = await this.backend.metadata.read();
     const referenced = new Set<Digest>();
     for (const rec of snapshot.images.values()) for (const d of blobsOf(rec)) referenced.add(d);
-    for (const d of this.written) if (!referenced.has(d)) await this.backend.content.delete(d).catch(() => {});
+    for (const d of this.written) {
+      if (referenced.has(d)) continue;
+      if (keep && this.layers.has(d) && (await keep(d).catch(() => false))) continue;
+      await this.backend.content.delete(d).catch(() => {});
+    }
   }
+}
+
+/** A copy cut short by the network or by the user, not refused for its content. */
+function isInterruption(reason: unknown): boolean {
+  if (isBerthError(reason, 'ERR_NETWORK') || isBerthError(reason, 'ERR_ABORTED')) return true;
+  return reason instanceof Error && (reason.name === 'AbortError' || (reason as NodeJS.ErrnoException).code === 'ABORT_ERR');
 }
 
 function blobDescriptors(rec: ImageRecord): Descriptor[] {
