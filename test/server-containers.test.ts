@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxRootfs, requirePeer, rootfsTar, run, type RunOptions, type RunResult } from '@berth/testkit';
+import { busyboxRootfs, requirePeer, rootfsTar, run, startRegistry, type RunOptions, type RunResult } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
 import { startBerthd, type Berthd } from './support/berthd.js';
 import { docker, dockerOk } from './support/docker.js';
@@ -104,6 +104,28 @@ describe('docker run against berthd', () => {
     expect(await store.ok(['logs', '--since', between, 'sc-job'])).toBe('run\n');
     expect(await dkOk(['logs', '--since', '1h', 'sc-job'])).toBe('run\nrun\n');
     expect(await dkOk(['ps', '-a', '--filter', 'status=exited', '--format', '{{.Names}} {{.Status}}'])).toMatch(/^sc-job Exited \(4\) /);
+  });
+
+  it('an image berthd lacks: docker pulls it through berthd from the registry, then runs it', async () => {
+    const reg = await startRegistry();
+    try {
+      const remote = `${reg.host}/ct/busybox:1`;
+      const pusher = await newStore('berthd-ct-push-');
+      try {
+        await pusher.ok(['import', '-c', 'CMD ["sh"]', join(work, 'busybox.tar'), remote]);
+        await pusher.ok(['push', '-q', remote]);
+      } finally {
+        await pusher.cleanup();
+      }
+      const r = await dk(['run', '--rm', remote, 'echo', 'pulled and ran']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('pulled and ran\n');
+      expect(r.stderr).toContain(`Unable to find image '${remote}' locally`);
+      expect(await store.ok(['images', '--format', '{{.Repository}}:{{.Tag}}', remote])).toBe(`${remote}\n`);
+      await store.ok(['rmi', remote]);
+    } finally {
+      await reg.stop();
+    }
   });
 
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {
