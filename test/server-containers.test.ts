@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -126,6 +126,40 @@ describe('docker run against berthd', () => {
     } finally {
       await reg.stop();
     }
+  });
+
+  it('exec: output, exit code, -i, -u/-w/-e, -d and a missing command as dockerd answers them; berth exec on the same container', async () => {
+    const loop = ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'];
+    await dkOk(['run', '-d', '--name', 'sc-exec', '-e', 'FROM_RUN=1', BASE, ...loop]);
+    await dockerOk(['run', '-d', '--name', 'sc-exec', '-e', 'FROM_RUN=1', BASE, ...loop]);
+    const both = async (args: string[], input?: string): Promise<[RunResult, RunResult]> => [
+      await dk(['exec', ...args], input === undefined ? {} : { input }),
+      await docker(['exec', ...args], input === undefined ? {} : { input }),
+    ];
+    const same = ([a, b]: [RunResult, RunResult]): RunResult => {
+      expect({ code: a.code, stdout: a.stdout, stderr: a.stderr }).toEqual({ code: b.code, stdout: b.stdout, stderr: b.stderr });
+      return a;
+    };
+    expect(same(await both(['sc-exec', 'sh', '-c', 'echo "out $FROM_RUN"; echo err >&2; exit 5']))).toMatchObject({ code: 5, stdout: 'out 1\n', stderr: 'err\n' });
+    expect(same(await both(['-u', 'nobody', '-w', '/tmp', '-e', 'X=2', 'sc-exec', 'sh', '-c', 'echo "$X $(id -un) $PWD"']))).toMatchObject({ stdout: '2 nobody /tmp\n' });
+    expect(same(await both(['-i', 'sc-exec', 'sh', '-c', 'read a; echo "got $a"'], 'hello\n'))).toMatchObject({ stdout: 'got hello\n' });
+    // A command that is not there: 127, as dockerd 23+ answers (translateContainerdStartErr); the
+    // suite's dockerd 20.10 still says 126 for exec. Both name the reason.
+    const [missing, missingDockerd] = await both(['sc-exec', 'no-such-command']);
+    expect(missing.code).toBe(127);
+    expect([126, 127]).toContain(missingDockerd.code);
+    expect(missing.stdout + missing.stderr).toContain('executable file not found in $PATH');
+    expect(missingDockerd.stdout + missingDockerd.stderr).toContain('executable file not found in $PATH');
+    expect((await dk(['exec', '-d', 'sc-exec', 'sh', '-c', 'echo detached > /tmp/d'])).code).toBe(0);
+    await expect.poll(async () => (await dk(['exec', 'sc-exec', 'cat', '/tmp/d'])).stdout, { timeout: 5000 }).toBe('detached\n');
+    // berth's own exec joins the container berthd runs.
+    expect(await store.ok(['exec', 'sc-exec', 'cat', '/tmp/d'])).toBe('detached\n');
+    expect((await store.berth(['exec', 'sc-exec', 'sh', '-c', 'exit 7'])).code).toBe(7);
+    await dkOk(['rm', '-f', 'sc-exec']);
+    await dockerOk(['rm', '-f', 'sc-exec']);
+    const stopped = await dk(['exec', 'sc-job', 'true']);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(/container [a-f0-9]{64} is not running/);
   });
 
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {

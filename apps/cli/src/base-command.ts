@@ -108,15 +108,20 @@ export abstract class BerthCommand extends Command {
         stderr: process.stderr,
       });
     } catch (err) {
-      const code = (err as { exitCode?: unknown }).exitCode;
-      if (typeof code !== 'number') throw err;
-      this.errLine(`Error: ${(err as Error).message}`);
-      process.exitCode = code;
+      this.exitForStartFailure(err);
     } finally {
       stop();
       // stdin would keep berth alive after the container is gone.
       if (interactive) process.stdin.destroy();
     }
+  }
+
+  /** A process that could not start: its reason on stderr and Docker's code (126/127); anything else is rethrown. */
+  protected exitForStartFailure(err: unknown): void {
+    const code = (err as { exitCode?: unknown }).exitCode;
+    if (typeof code !== 'number') throw err;
+    this.errLine(`Error: ${(err as Error).message}`);
+    process.exitCode = code;
   }
 
   protected override async catch(err: Error): Promise<void> {

@@ -20,6 +20,7 @@ import Run from './commands/run.js';
 import Ps from './commands/ps.js';
 import Logs from './commands/logs.js';
 import Stop from './commands/stop.js';
+import Exec from './commands/exec.js';
 import Start from './commands/start.js';
 import Rm from './commands/rm.js';
 import Commit from './commands/commit.js';
@@ -53,6 +54,7 @@ export const COMMANDS = {
   ps: Ps,
   logs: Logs,
   stop: Stop,
+  exec: Exec,
   start: Start,
   rm: Rm,
   commit: Commit,

@@ -40,6 +40,19 @@ export function processEnv(env: readonly string[], hostname: string, home: strin
   return out;
 }
 
+/** The `process` of a runtime config: also what `runc exec --process` reads. */
+export function processConfig(p: { args: string[]; env: readonly string[]; cwd: string; user: ExecUser; hostname: string; tty: boolean }): object {
+  return {
+    terminal: p.tty,
+    user: { uid: p.user.uid, gid: p.user.gid, ...(p.user.additionalGids.length > 0 ? { additionalGids: p.user.additionalGids } : {}) },
+    args: p.args,
+    env: processEnv(p.tty && !p.env.some((e) => e.startsWith('TERM=')) ? [...p.env, 'TERM=xterm'] : p.env, p.hostname, p.user.home),
+    cwd: p.cwd,
+    capabilities: { bounding: DEFAULT_CAPABILITIES, effective: DEFAULT_CAPABILITIES, permitted: DEFAULT_CAPABILITIES },
+    noNewPrivileges: false,
+  };
+}
+
 export function runtimeConfig(b: BundleSpec): object {
   const namespaces = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (b.network === 'none') namespaces.push({ type: 'network' });
@@ -62,15 +75,7 @@ export function runtimeConfig(b: BundleSpec): object {
   }
   return {
     ociVersion: '1.0.2',
-    process: {
-      terminal: b.tty,
-      user: { uid: b.user.uid, gid: b.user.gid, ...(b.user.additionalGids.length > 0 ? { additionalGids: b.user.additionalGids } : {}) },
-      args: b.args,
-      env: processEnv(b.tty && !b.env.some((e) => e.startsWith('TERM=')) ? [...b.env, 'TERM=xterm'] : b.env, b.hostname, b.user.home),
-      cwd: b.cwd,
-      capabilities: { bounding: DEFAULT_CAPABILITIES, effective: DEFAULT_CAPABILITIES, permitted: DEFAULT_CAPABILITIES },
-      noNewPrivileges: false,
-    },
+    process: processConfig({ args: b.args, env: b.env, cwd: b.cwd, user: b.user, hostname: b.hostname, tty: b.tty }),
     root: { path: b.rootfs, readonly: false },
     hostname: b.hostname,
     mounts,

@@ -27,6 +27,11 @@ export interface OciRunOptions {
   /** The bundle asks for a terminal (process.terminal): runc then needs one on its own stdio. */
   tty?: boolean;
   signal?: AbortSignal;
+  /**
+   * `exec`: one more process in the running container `id`, described by `<bundle>/process.json`
+   * (`detach`: left running once started). The container's state is left alone.
+   */
+  exec?: { detach: boolean };
 }
 
 /**
@@ -44,20 +49,25 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
   const pidFile = join(o.bundle, 'pid');
   const state = stateArgs(o.stateDir);
   const global = [...state, '--log', log, '--log-format', 'json'];
-  await quiet(o.binary, [...state, 'delete', '--force', o.id]);
+  if (!o.exec) await quiet(o.binary, [...state, 'delete', '--force', o.id]);
   await rm(log, { force: true });
   await rm(pidFile, { force: true });
   try {
-    const runArgs = [...global, 'run', '--bundle', o.bundle, '--pid-file', pidFile, o.id];
+    const runArgs = o.exec
+      ? [...global, 'exec', '--process', join(o.bundle, 'process.json'), '--pid-file', pidFile, ...(o.exec.detach ? ['--detach'] : []), o.id]
+      : [...global, 'run', '--bundle', o.bundle, '--pid-file', pidFile, o.id];
     const [cmd, args] = o.tty ? inTerminal(o.binary, runArgs) : [o.binary, runArgs];
     const child = spawn(cmd, args, {
       // script(1) turns an end of its stdin into an EOF character typed at the terminal: without
       // input for the container, its stdin stays an open pipe nobody writes to.
-      stdio: [o.io.stdin || o.tty ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      // A detached exec keeps its stdio after runc leaves: pipes would hold `close` until it ends.
+      stdio: o.exec?.detach ? 'ignore' : [o.io.stdin || o.tty ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: o.tty ? { ...process.env, SHELL: '/bin/sh' } : process.env,
     });
     const onAbort = (): void => {
-      void quiet(o.binary, [...state, 'kill', o.id, 'KILL']);
+      // runc exec passes the signal on to its process; runc run's container is killed by id.
+      if (o.exec) child.kill('SIGTERM');
+      else void quiet(o.binary, [...state, 'kill', o.id, 'KILL']);
       // runc forwards signals it gets; if the container never started, stop runc itself.
       setTimeout(() => child.kill('SIGKILL'), 2000).unref();
     };
@@ -67,7 +77,7 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
       child.stdin.on('error', () => {});
       o.io.stdin.pipe(child.stdin);
     }
-    child.stdout!.pipe(o.io.stdout, { end: false });
+    child.stdout?.pipe(o.io.stdout, { end: false });
     // runc prints its own failure on the stderr it shares with the container: hold stderr back
     // until the process is known to run (runc wrote the pid file) so that line can be dropped.
     const held: Buffer[] = [];
@@ -87,7 +97,7 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
     }, 20).unref();
     child.on('close', () => clearInterval(poll));
     child.on('error', () => clearInterval(poll));
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       if (release()) o.io.stderr.write(chunk);
       else held.push(chunk);
     });
@@ -104,7 +114,7 @@ export async function ociRun(o: OciRunOptions): Promise<number> {
     for (const c of held.splice(0)) o.io.stderr.write(c);
     return code;
   } finally {
-    await quiet(o.binary, [...state, 'delete', '--force', o.id]);
+    if (!o.exec) await quiet(o.binary, [...state, 'delete', '--force', o.id]);
   }
 }
 

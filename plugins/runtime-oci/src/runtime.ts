@@ -1,6 +1,7 @@
 // runtime-oci's ContainerRuntime: a rootfs per container over the unpack cache, one process at a
 // time run by runc (or crun, BERTH_OCI_RUNTIME) in a bundle written next to the container's files.
-import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -8,6 +9,7 @@ import {
   type ContainerRuntime,
   type Digest,
   type DiffOptions,
+  type ExecSpec,
   type ProcessIO,
   type ProcessSpec,
   type Rootfs,
@@ -16,7 +18,7 @@ import {
   type RuntimeLayer,
 } from '@berth/core';
 import { pruneCache } from './cache-prune.js';
-import { DEFAULT_CAPABILITIES, runtimeConfig } from './bundle.js';
+import { DEFAULT_CAPABILITIES, processConfig, runtimeConfig } from './bundle.js';
 import { seccompFor } from './seccomp.js';
 import { diffTar } from './diff-tar.js';
 import { LayerCache } from './layer-cache.js';
@@ -124,6 +126,23 @@ export class OciRootfs implements Rootfs {
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config, null, 2));
     const exitCode = await ociRun({ binary: this.oci.binary, stateDir: this.oci.stateDir, bundle, id: this.id, io, tty: spec.tty ?? false, ...(signal ? { signal } : {}) });
     return { exitCode };
+  }
+
+  async exec(spec: ExecSpec, io: ProcessIO, signal?: AbortSignal): Promise<{ exitCode: number }> {
+    if (spec.args.length === 0) throw new BerthError('ERR_INVALID_ARGUMENT', 'no command specified');
+    if (!spec.cwd.startsWith('/')) throw new BerthError('ERR_INVALID_ARGUMENT', `the working directory '${spec.cwd}' is invalid, it needs to be an absolute path`);
+    const user = await resolveUser(this.path, spec.user);
+    // Each exec has its own directory for its process.json, runc's log and the pid file.
+    const dir = join(this.dir, `exec-${randomBytes(8).toString('hex')}`);
+    await mkdir(dir, { recursive: true });
+    try {
+      const tty = spec.tty ?? false;
+      await writeFile(join(dir, 'process.json'), JSON.stringify(processConfig({ args: spec.args, env: spec.env, cwd: spec.cwd, user, hostname: spec.hostname ?? this.id.slice(0, 12), tty })));
+      const exitCode = await ociRun({ binary: this.oci.binary, stateDir: this.oci.stateDir, bundle: dir, id: this.id, io, tty, exec: { detach: spec.detach ?? false }, ...(signal ? { signal } : {}) });
+      return { exitCode };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Sends a signal (`TERM`, `KILL`, `9`…) to the running process: `berth stop` and `kill`. */

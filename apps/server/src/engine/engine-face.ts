@@ -26,7 +26,8 @@ import {
   stopContainer,
   waitContainer,
 } from './container-routes.js';
-import { routeUpgrades } from './upgrade-bridge.js';
+import { routeUpgrades, upgradeBodies } from './upgrade-bridge.js';
+import { createExec, ExecInstances, inspectExec, startExec } from './exec-routes.js';
 import type { AuthConfigBody } from './registry-auth-header.js';
 import type { Identity } from '../auth/registry-auth.js';
 import { insecureHosts } from '@berth/core';
@@ -50,10 +51,14 @@ const MAX_AUTH_BODY = 64 * 1024;
 async function readJsonBody(req: FastifyRequest): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of req.raw as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > MAX_AUTH_BODY) throw new EngineError(413, 'request body too large');
-    chunks.push(c);
+  const upgraded = upgradeBodies.get(req.raw);
+  if (upgraded) chunks.push(upgraded);
+  else {
+    for await (const c of req.raw as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > MAX_AUTH_BODY) throw new EngineError(413, 'request body too large');
+      chunks.push(c);
+    }
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
@@ -71,9 +76,15 @@ function imageAction(path: string): { name: string; action: string } | undefined
 
 /** `/containers/ID/start` → ID and `start`. */
 function containerAction(path: string): { name: string; action: string } | undefined {
-  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename))?$/.exec(path);
+  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename|exec))?$/.exec(path);
   if (!m || m[1] === 'json' || m[1] === 'create' || m[1] === 'prune') return undefined;
   return { name: m[1]!, action: m[2] ?? '' };
+}
+
+/** `/exec/ID/start` → ID and `start`. */
+function execAction(path: string): { id: string; action: string } | undefined {
+  const m = /^\/exec\/([^/]+)\/(start|json|resize)$/.exec(path);
+  return m ? { id: m[1]!, action: m[2]! } : undefined;
 }
 
 /** JSON as dockerd writes it: the docker client reads an error body only under exactly `application/json`. */
@@ -84,6 +95,7 @@ function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
 export async function registerEngineFace(app: FastifyInstance, options: EngineFaceOptions): Promise<void> {
   const { images } = options;
   const hub = options.containers ? new ContainerHub(options.containers) : undefined;
+  const execs = options.containers ? new ExecInstances(options.containers) : undefined;
   const needHub = (): ContainerHub => {
     if (!hub) throw new EngineError(501, 'this store keeps no containers');
     return hub;
@@ -166,6 +178,17 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
           return reply.code(200).send();
         case 'DELETE ':
           return removeContainer(h.containers, name, r);
+        case 'POST exec':
+          return createExec(execs!, name, (await readJsonBody(req)) as Parameters<typeof createExec>[2], r);
+      }
+    }
+    const exec = execAction(path);
+    if (exec && execs) {
+      if (method === 'POST' && exec.action === 'start') return startExec(execs, exec.id, (await readJsonBody(req)) as Parameters<typeof startExec>[2], r);
+      if (method === 'GET' && exec.action === 'json') return inspectExec(execs, exec.id);
+      if (method === 'POST' && exec.action === 'resize') {
+        execs.get(exec.id);
+        return reply.code(200).send();
       }
     }
     const image = imageAction(path);

@@ -2,7 +2,7 @@
 // The process that runs a container (the CLI in the foreground, or a detached monitor for `-d`)
 // calls `runAttached`, which keeps the record's State and the json-file log; every other berth
 // process only reads records and signals the runtime.
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors.js';
 import type { Digest } from '../digest.js';
@@ -146,6 +146,36 @@ export class ContainerService {
       if (Date.now() >= deadline) throw new BerthError('ERR_IO', `container ${id.slice(0, 12)} did not start within ${Math.round(timeoutMs / 1000)} s`);
       await sleep(25);
     }
+  }
+
+  /**
+   * `exec`: one more process in a running container — its environment with `env` added, its user
+   * and working directory unless given. Resolves with the process's exit code.
+   */
+  async exec(input: string, opts: { cmd: string[]; env?: string[]; user?: string; workdir?: string; tty?: boolean; detach?: boolean }, io: AttachIO = {}, signal?: AbortSignal): Promise<number> {
+    const rec = await this.find(input);
+    if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${rec.Id} is not running`);
+    if (opts.cmd.length === 0) throw new BerthError('ERR_INVALID_ARGUMENT', 'No exec command specified');
+    const rootfs = await this.rootfs(rec);
+    if (!rootfs.exec) throw new BerthError('ERR_UNSUPPORTED', `the container runtime cannot run a process in a running container`);
+    const extra = opts.env ?? [];
+    const key = (e: string): string => e.split('=', 1)[0]!;
+    const env = [...(rec.Config.Env ?? []).filter((e) => !extra.some((x) => key(x) === key(e))), ...extra];
+    const discard = (): NodeJS.WritableStream => new PassThrough().resume();
+    const { exitCode } = await rootfs.exec(
+      {
+        args: opts.cmd,
+        env,
+        cwd: opts.workdir || rec.Config.WorkingDir || '/',
+        user: opts.user ?? rec.Config.User ?? '',
+        hostname: rec.Config.Hostname || rec.Id.slice(0, 12),
+        tty: opts.tty ?? false,
+        detach: opts.detach ?? false,
+      },
+      { ...(io.stdin ? { stdin: io.stdin } : {}), stdout: (io.stdout ?? discard()) as Writable, stderr: (io.stderr ?? discard()) as Writable },
+      signal,
+    );
+    return exitCode;
   }
 
   /** `stop`: the stop signal, then SIGKILL after `timeoutSeconds` (negative: wait forever). */

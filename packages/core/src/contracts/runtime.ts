@@ -33,6 +33,19 @@ export interface ProcessSpec {
   tty?: boolean;
 }
 
+/** One more process in a running container (`exec`): the container's namespaces and rootfs. */
+export interface ExecSpec {
+  args: string[];
+  /** The whole environment (the container's, then `-e`); the runtime adds PATH, HOSTNAME, HOME when missing. */
+  env: string[];
+  cwd: string;
+  user: string;
+  hostname?: string;
+  tty?: boolean;
+  /** `exec -d`: started and left running; resolves with 0 once it runs. */
+  detach?: boolean;
+}
+
 export interface ProcessIO {
   stdin?: Readable;
   stdout: Writable;
@@ -58,6 +71,11 @@ export interface Rootfs {
   diff(options?: DiffOptions): Readable;
   /** Runs one process in the rootfs and resolves with its exit code (128 + n when killed by signal n). */
   run(spec: ProcessSpec, io: ProcessIO, signal?: AbortSignal): Promise<{ exitCode: number }>;
+  /**
+   * Runs one more process in the running container and resolves with its exit code; a process
+   * that cannot start rejects with `exitCode` 126/127 as Docker's. Optional.
+   */
+  exec?(spec: ExecSpec, io: ProcessIO, signal?: AbortSignal): Promise<{ exitCode: number }>;
   /**
    * Sends a signal (`TERM`, `KILL`, `SIGUSR1`, `9`…) to the running process, from any berth
    * process (`stop`, `rm -f`); optional for runtimes that cannot.
