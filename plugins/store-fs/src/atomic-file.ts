@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fromSystemError } from '@berth/core';
+import { fromSystemError, isBerthError } from '@berth/core';
 
 /** A unique temp path in `tmpDir` (which must be on the target's filesystem for rename). */
 export function tempPath(tmpDir: string, label: string): string {
@@ -11,15 +11,33 @@ export function tempPath(tmpDir: string, label: string): string {
 }
 
 /** Replaces `path` with `data` atomically and durably. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, tmpDir: string): Promise<void> {
-  const tmp = await writeDurableTemp(data, tmpDir, basename(path));
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw fromSystemError(err, `writing ${path}`);
+export function writeFileAtomic(path: string, data: string | Uint8Array, tmpDir: string): Promise<void> {
+  return writeFilesAtomicInOrder([{ path, data }], tmpDir);
+}
+
+/**
+ * Replaces several files atomically and durably, in the order given: their temp files are written
+ * and fsynced at once (the slow part, overlapped), then each rename is made durable before the
+ * next, so a crash leaves a prefix of the replacements, never a later one without an earlier one.
+ */
+export async function writeFilesAtomicInOrder(files: readonly { path: string; data: string | Uint8Array }[], tmpDir: string, beforeRename: () => void = () => {}): Promise<void> {
+  const temps = await Promise.allSettled(files.map((f) => writeDurableTemp(f.data, tmpDir, basename(f.path))));
+  const failed = temps.find((t) => t.status === 'rejected');
+  if (failed) {
+    for (const t of temps) if (t.status === 'fulfilled') await unlink(t.value).catch(() => {});
+    throw (failed as PromiseRejectedResult).reason;
   }
-  await fsyncDir(dirname(path));
+  for (const [i, f] of files.entries()) {
+    const tmp = (temps[i] as PromiseFulfilledResult<string>).value;
+    try {
+      beforeRename();
+      await rename(tmp, f.path);
+    } catch (err) {
+      for (const t of temps.slice(i)) await unlink((t as PromiseFulfilledResult<string>).value).catch(() => {});
+      throw isBerthError(err) ? err : fromSystemError(err, `writing ${f.path}`);
+    }
+    await fsyncDir(dirname(f.path));
+  }
 }
 
 /**

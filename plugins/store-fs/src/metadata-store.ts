@@ -13,7 +13,7 @@ import {
   type StoreSnapshot,
   type UpdateOptions,
 } from '@berth/core';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFilesAtomicInOrder } from './atomic-file.js';
 import type { StoreLayout } from './layout.js';
 import { withStoreLock, type LockOptions } from './lock.js';
 import { decodeDb, encodeDb } from './metadata-db.js';
@@ -169,10 +169,10 @@ export class FsMetadataStore implements MetadataStore {
       if (applied.length === 0) return;
       const dbText = encodeDb(union.values());
       const indexText = encodeOciIndex(current, state.foreign);
-      lock.assertHeld();
-      if (dbText !== state.dbText) await writeFileAtomic(layout.db, dbText, layout.tmp);
-      lock.assertHeld();
-      if (indexText !== state.indexText) await writeFileAtomic(layout.indexJson, indexText, layout.tmp);
+      // db.json lands before index.json (see above); their bytes are made durable side by side,
+      // and each rename happens only while the lock is still ours.
+      const files = [...(dbText !== state.dbText ? [{ path: layout.db, data: dbText }] : []), ...(indexText !== state.indexText ? [{ path: layout.indexJson, data: indexText }] : [])];
+      await writeFilesAtomicInOrder(files, layout.tmp, () => lock.assertHeld());
 
       // Still under the lock: blobs the commit orphaned can be deleted without racing a writer.
       for (const { u, before, result } of applied) {

@@ -33,8 +33,11 @@ export class ArtifactTags {
   update<T>(change: (table: TagTable) => T): Promise<T> {
     const run = this.queue.then(async () => {
       const table = await this.read();
+      const before = JSON.stringify(table);
       const result = change(table);
       for (const [repo, tags] of Object.entries(table)) if (Object.keys(tags).length === 0) delete table[repo];
+      // Most image pushes change nothing here (they only clear a tag no artifact had): no write.
+      if (JSON.stringify(table) === before) return result;
       await mkdir(this.dir, { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;
       await writeFile(tmp, JSON.stringify(table));
