@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -160,6 +160,37 @@ describe('docker run against berthd', () => {
     const stopped = await dk(['exec', 'sc-job', 'true']);
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toMatch(/container [a-f0-9]{64} is not running/);
+  });
+
+  it('cp out of a container (a directory, a file, `/.` contents, a symlink and through it, a container never started) as from dockerd', async () => {
+    const make = ['sh', '-c', 'mkdir -p /out/sub && echo a > /out/a.txt && echo b > /out/sub/b.txt && ln -s a.txt /out/link && ln -s /out /outlink && chmod 640 /out/a.txt'];
+    await dkOk(['run', '--name', 'sc-cp', BASE, ...make]);
+    await dockerOk(['run', '--name', 'sc-cp', BASE, ...make]);
+    await dkOk(['create', '--name', 'sc-created', BASE]);
+    await dockerOk(['create', '--name', 'sc-created', BASE]);
+    const copies = [['sc-cp:/out', 'out'], ['sc-cp:/out/a.txt', 'a'], ['sc-cp:/out/.', 'contents'], ['sc-cp:/outlink', 'l1'], ['sc-cp:/outlink/', 'l2'], ['sc-created:/bin/sh', 'sh']];
+    const tree = async (viaBerthd: boolean): Promise<string> => {
+      const dir = join(work, viaBerthd ? 'cp-berthd' : 'cp-dockerd');
+      await rm(dir, { recursive: true, force: true });
+      await run('mkdir', ['-p', dir]);
+      for (const [src, dst] of copies) {
+        const r = viaBerthd ? await dk(['cp', src!, join(dir, dst!)]) : await docker(['cp', src!, join(dir, dst!)]);
+        expect(r.code, `docker cp ${src}: ${r.stderr}`).toBe(0);
+      }
+      // Names, types, modes, link targets and contents (times differ by nature).
+      const { stdout } = await run('sh', ['-c', `cd ${dir} && find . -printf '%p %y %m %l\\n' | sort && find . -type f -exec cat {} +`]);
+      return stdout;
+    };
+    const viaBerthd = await tree(true);
+    expect(viaBerthd).toBe(await tree(false));
+    expect(viaBerthd).toContain('./contents/link l 777 a.txt');
+    const missing = await dk(['cp', 'sc-cp:/nope', join(work, 'nope')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Could not find the file /nope in container sc-cp');
+    for (const c of ['sc-cp', 'sc-created']) {
+      await dkOk(['rm', c]);
+      await dockerOk(['rm', c]);
+    }
   });
 
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {

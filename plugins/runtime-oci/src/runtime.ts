@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   BerthError,
+  resolveInRoot,
   type ContainerRuntime,
   type Digest,
   type DiffOptions,
@@ -23,7 +24,6 @@ import { seccompFor } from './seccomp.js';
 import { diffTar } from './diff-tar.js';
 import { LayerCache } from './layer-cache.js';
 import { ociKill, ociRun } from './oci-process.js';
-import { resolveInRoot } from './root-path.js';
 import { chooseSnapshotter, openSnapshot, type Snapshot, type SnapshotterName } from './snapshotter.js';
 import { resolveUser } from './user.js';
 

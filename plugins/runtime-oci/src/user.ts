@@ -1,8 +1,7 @@
 // `user`, `user:group`, `uid[:gid]` resolved against the rootfs's /etc/passwd and /etc/group the
 // way runc's libcontainer/user does (and so Docker): names must exist, numbers need not.
 import { readFile } from 'node:fs/promises';
-import { BerthError } from '@berth/core';
-import { resolveInRoot } from './root-path.js';
+import { BerthError, resolveInRoot } from '@berth/core';
 
 export interface ExecUser {
   uid: number;

@@ -251,6 +251,25 @@ export async function attachContainer(hub: ContainerHub, name: string, r: Engine
   hub.attach(rec, socket, { stdin: boolParam(q.get('stdin')), streams });
 }
 
+/**
+ * HEAD and GET /containers/{id}/archive (`docker cp` out of a container): the path's stat in
+ * X-Docker-Container-Path-Stat (base64 JSON), and with GET its tar, streamed.
+ */
+export async function containerArchive(containers: ContainerService, name: string, r: EngineRequest, head: boolean): Promise<void> {
+  const path = r.query.get('path') ?? '';
+  if (path === '') throw new EngineError(400, 'Path cannot be empty');
+  const stat = Buffer.from(JSON.stringify(await containers.statPath(name, path))).toString('base64');
+  if (head) return void (await r.reply.code(200).header('x-docker-container-path-stat', stat).send());
+  const out = new LazyResponse(r.req, r.reply, 'application/x-tar');
+  r.reply.raw.setHeader('x-docker-container-path-stat', stat);
+  try {
+    await containers.archivePath(name, path, out.writable());
+    out.finish();
+  } catch (err) {
+    out.finish(err);
+  }
+}
+
 /** GET /export: the container's filesystem as a tar. */
 export async function exportContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
   await containers.find(name);

@@ -12,6 +12,7 @@ import { buildRoute } from './build-route.js';
 import { ContainerHub } from './container-hub.js';
 import {
   attachContainer,
+  containerArchive,
   commitContainer,
   containerLogs,
   createContainer,
@@ -76,7 +77,7 @@ function imageAction(path: string): { name: string; action: string } | undefined
 
 /** `/containers/ID/start` → ID and `start`. */
 function containerAction(path: string): { name: string; action: string } | undefined {
-  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename|exec))?$/.exec(path);
+  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename|exec|archive))?$/.exec(path);
   if (!m || m[1] === 'json' || m[1] === 'create' || m[1] === 'prune') return undefined;
   return { name: m[1]!, action: m[2] ?? '' };
 }
@@ -170,6 +171,9 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
           return containerLogs(h.containers, name, r);
         case 'GET export':
           return exportContainer(h.containers, name, r);
+        case 'HEAD archive':
+        case 'GET archive':
+          return containerArchive(h.containers, name, r, method === 'HEAD');
         case 'POST rename':
           return renameContainer(h.containers, name, r);
         case 'POST resize':

@@ -9,7 +9,12 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pack as tarPack, type Header } from 'tar-stream';
 
-export async function exportTree(root: string, output: Writable): Promise<void> {
+/**
+ * Writes the tree at `root` as a tar. `prefix` names the entries below it (`etc/hosts` for a
+ * prefix `etc`), and the top directory itself becomes an entry (`docker cp`'s archive); without
+ * one, entries are relative to `root` (export).
+ */
+export async function exportTree(root: string, output: Writable, options: { prefix?: string } = {}): Promise<void> {
   const pack = tarPack();
   const piping = pipeline(pack as unknown as Readable, output);
   const seen = new Map<string, string>(); // dev:ino → first name, for hard links
@@ -25,32 +30,36 @@ export async function exportTree(root: string, output: Writable): Promise<void> 
       body.on('error', reject);
       body.pipe(pack.entry(h, done));
     });
+  const named = (path: string): string => (options.prefix === undefined ? path : path === '' ? options.prefix : `${options.prefix}/${path}`);
   const walk = async (rel: string): Promise<void> => {
     const names = (await readdir(join(root, rel))).sort();
     for (const n of names) {
       const path = rel === '' ? n : `${rel}/${n}`;
-      const full = join(root, path);
-      const st = await lstat(full);
-      const common = { name: path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
-      if (st.isDirectory()) {
-        await entry({ ...common, name: `${path}/`, type: 'directory' });
-        await walk(path);
-      } else if (st.isSymbolicLink()) {
-        await entry({ ...common, type: 'symlink', linkname: await readlink(full) });
-      } else if (st.isFile()) {
-        const key = `${st.dev}:${st.ino}`;
-        const first = st.nlink > 1 ? seen.get(key) : undefined;
-        if (first) {
-          await entry({ ...common, type: 'link', linkname: first });
-          continue;
-        }
-        if (st.nlink > 1) seen.set(key, path);
-        await entry({ ...common, type: 'file', size: st.size }, createReadStream(full));
+      await write(path);
+    }
+  };
+  const write = async (path: string): Promise<void> => {
+    const full = join(root, path);
+    const st = await lstat(full);
+    const common = { name: named(path), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
+    if (st.isDirectory()) {
+      if (common.name !== '') await entry({ ...common, name: `${common.name}/`, type: 'directory' });
+      await walk(path);
+    } else if (st.isSymbolicLink()) {
+      await entry({ ...common, type: 'symlink', linkname: await readlink(full) });
+    } else if (st.isFile()) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = st.nlink > 1 ? seen.get(key) : undefined;
+      if (first) {
+        await entry({ ...common, type: 'link', linkname: first });
+        return;
       }
+      if (st.nlink > 1) seen.set(key, common.name);
+      await entry({ ...common, type: 'file', size: st.size }, createReadStream(full));
     }
   };
   try {
-    await walk('');
+    await write('');
     pack.finalize();
   } catch (err) {
     pack.destroy(err as Error);

@@ -11,3 +11,5 @@ export * from './export.js';
 export * from './inspect.js';
 export * from './summary.js';
 export * from './disk-usage.js';
+export * from './root-path.js';
+export * from './archive-path.js';

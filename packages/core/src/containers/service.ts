@@ -18,6 +18,7 @@ import { newContainerRecord, parseBind, type RunOptions } from './create.js';
 import { JsonLogWriter, readJsonLog, type ReadLogOptions } from './json-log.js';
 import { commitContainer, type CommitOptions } from './commit.js';
 import { exportTree } from './export.js';
+import { archiveContainerPath, statContainerPath, type ContainerPathStat } from './archive-path.js';
 import { formatRFC3339Nano, isGoZeroTime } from './time.js';
 
 export interface AttachIO {
@@ -244,6 +245,18 @@ export class ContainerService {
     const rec = await this.find(input);
     const rootfs = await this.rootfs(rec);
     await exportTree(rootfs.path, output as import('node:stream').Writable);
+  }
+
+  /** `docker cp`'s stat of a path in the container's filesystem. */
+  async statPath(input: string, path: string): Promise<ContainerPathStat> {
+    const rec = await this.find(input);
+    return statContainerPath((await this.rootfs(rec)).path, path, input);
+  }
+
+  /** `docker cp CONTAINER:PATH`: the path as a tar, written to `output`. */
+  async archivePath(input: string, path: string, output: Writable): Promise<void> {
+    const rec = await this.find(input);
+    await archiveContainerPath((await this.rootfs(rec)).path, path, input, output);
   }
 
   async logs(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: Omit<ReadLogOptions, 'follow'> & { follow?: boolean } = {}): Promise<void> {

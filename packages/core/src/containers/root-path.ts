@@ -3,7 +3,7 @@
 // reads the rootfs's /host, never the host's.
 import { lstat, mkdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError } from '@berth/core';
+import { BerthError } from '../errors.js';
 
 /** The host path of `path` inside `root`; missing components are made as 0755 directories when `create`. */
 export async function resolveInRoot(root: string, path: string, options: { create?: boolean } = {}): Promise<string> {
