@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import { inspectLayer, openUncompressed, type KnownLayer } from '@berth/core';
 
 export class LayerSniffer {
-  private readonly input = new PassThrough();
+  // Room for a few socket reads (64 KiB each), so the inspector rarely holds the upload back.
+  private readonly input = new PassThrough({ highWaterMark: 256 * 1024 });
   private stopped = false;
   private readonly result: Promise<KnownLayer | undefined>;
 
@@ -20,10 +21,13 @@ export class LayerSniffer {
     });
   }
 
-  /** Feeds a chunk; resolves when the inspector took it (backpressure) or gave up. */
-  write(chunk: Buffer): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.input.write(chunk)) return Promise.resolve();
+  /**
+   * Feeds a chunk. Undefined when the inspector can take more at once (the common case: no promise
+   * and no extra turn per chunk on the upload path); otherwise a promise that resolves when it
+   * drained (backpressure) or gave up.
+   */
+  write(chunk: Buffer): Promise<void> | undefined {
+    if (this.stopped || this.input.write(chunk)) return undefined;
     return new Promise((resolve) => {
       const done = (): void => {
         this.input.off('drain', done);

@@ -87,6 +87,15 @@ describe('UploadSessions', () => {
     expect(await sniffer!.finish()).toBeUndefined();
   });
 
+  it('a session whose directory was cleaned away (stale temps) is unknown, though this process knew it', async () => {
+    const s = new UploadSessions(dir);
+    const state = await s.append(await s.create('r'), Readable.from([Buffer.from('x')]));
+    await rm(join(dir, (await readdir(dir))[0]!), { recursive: true, force: true });
+    const known = await s.get(state.id, 'r');
+    await expect(s.append(known, Readable.from([Buffer.from('y')]))).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN', status: 404 });
+    await expect(s.get(state.id, 'r')).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN', status: 404 });
+  });
+
   it('remove leaves nothing in the staging directory', async () => {
     const s = new UploadSessions(dir);
     const state = await s.append(await s.create('r'), Readable.from([Buffer.from('x')]));

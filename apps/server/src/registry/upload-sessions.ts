@@ -2,8 +2,8 @@
 // received so far (`data`) and a small `state.json`, so a session survives a restart of berthd.
 // The running digest lives in memory and is rebuilt from `data` when a restart lost it.
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,7 +19,7 @@ const ID_RE = /^[0-9a-f-]{36}$/;
 export interface UploadState {
   id: string;
   repository: string;
-  /** Bytes received and durable in `data`. */
+  /** Bytes received and written to `data`: they outlive a kill -9; the fsync comes with the blob's adoption. */
   offset: number;
   startedAt: string;
 }
@@ -34,6 +34,8 @@ interface LiveSession {
 
 export class UploadSessions {
   private readonly live = new Map<string, LiveSession>();
+  /** The last state saved of each session this process touched, as on disk. */
+  private readonly states = new Map<string, UploadState>();
 
   constructor(
     private readonly stagingDir: string,
@@ -60,15 +62,19 @@ export class UploadSessions {
   }
 
   async get(id: string, repository: string): Promise<UploadState> {
-    let text: string;
-    try {
-      text = await readFile(join(this.dir(id), 'state.json'), 'utf8');
-    } catch {
-      throw unknown(id);
+    // This process wrote every state it knows: only a session begun before a restart is read back.
+    let state = this.states.get(id);
+    if (!state) {
+      let text: string;
+      try {
+        text = await readFile(join(this.dir(id), 'state.json'), 'utf8');
+      } catch {
+        throw unknown(id);
+      }
+      state = JSON.parse(text) as UploadState;
     }
-    const state = JSON.parse(text) as UploadState;
     if (state.repository !== repository) throw unknown(id);
-    return state;
+    return { ...state };
   }
 
   /**
@@ -82,9 +88,23 @@ export class UploadSessions {
     if (live.busy) throw new RegistryError('BLOB_UPLOAD_INVALID', 416, `upload ${state.id} is receiving another chunk`);
     live.busy = true;
     try {
-      const data = this.dataPath(state.id);
-      const fh = await open(data, 'r+');
-      await fh.truncate(state.offset).finally(() => fh.close());
+      let fh: FileHandle;
+      try {
+        fh = await open(this.dataPath(state.id), 'r+');
+      } catch (err) {
+        // Removed behind our back (another process's stale-temp cleanup): the session is gone.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        this.forget(state.id);
+        throw unknown(state.id);
+      }
+      try {
+        await fh.truncate(state.offset);
+      } catch (err) {
+        await fh.close();
+        throw err;
+      }
+      // The stream owns the handle from here and closes it, also on failure.
+      const file = fh.createWriteStream({ start: state.offset, highWaterMark: WRITE_BUFFER });
       if (state.offset === 0 && !live.sniffer) live.sniffer = new LayerSniffer();
       const sniffer = state.offset === live.hashed ? live.sniffer : undefined;
       let received = 0;
@@ -95,12 +115,15 @@ export class UploadSessions {
           onBytes(chunk.length);
           live.hash.update(chunk);
           live.hashed += chunk.length;
-          if (!sniffer) return cb(null, chunk);
-          sniffer.write(chunk).then(() => cb(null, chunk), cb);
+          const wait = sniffer?.write(chunk);
+          if (!wait) return cb(null, chunk);
+          wait.then(() => cb(null, chunk), cb);
         },
       });
       try {
-        await pipeline(body, hashing, createWriteStream(data, { flags: 'r+', start: state.offset, flush: true, highWaterMark: WRITE_BUFFER }));
+        // No fsync here: a kill -9 loses nothing the kernel holds, and the blob's bytes are fsynced
+        // once, when the finished upload is adopted into the store (before its 201 is sent).
+        await pipeline(body, hashing, file);
       } catch (err) {
         // The hash took bytes the file may not hold: rebuild it from the file next time.
         this.live.delete(state.id);
@@ -137,9 +160,14 @@ export class UploadSessions {
   }
 
   async remove(id: string): Promise<void> {
+    this.forget(id);
+    await rm(this.dir(id), { recursive: true, force: true });
+  }
+
+  private forget(id: string): void {
     this.live.get(id)?.sniffer?.abandon();
     this.live.delete(id);
-    await rm(this.dir(id), { recursive: true, force: true });
+    this.states.delete(id);
   }
 
   private async liveSession(state: UploadState): Promise<LiveSession> {
@@ -165,6 +193,7 @@ export class UploadSessions {
     const tmp = join(dir, 'state.json.tmp');
     await writeFile(tmp, JSON.stringify(state));
     await rename(tmp, join(dir, 'state.json'));
+    this.states.set(state.id, { ...state });
   }
 }
 
