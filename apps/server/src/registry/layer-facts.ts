@@ -13,6 +13,11 @@ export class LayerFacts {
     this.known.set(digest, layer);
   }
 
+  /** Whether an upload taught us this blob's facts (then `of` needs no store records). */
+  has(digest: Digest): boolean {
+    return this.known.has(digest);
+  }
+
   forget(digest: Digest): void {
     this.known.delete(digest);
   }

@@ -78,10 +78,12 @@ export class RegistryManifests {
     const tag = isDigest(reference) ? undefined : reference;
     const parsed = parseManifest(bytes, contentType);
     await this.checkReferencedBlobs(parsed, holds);
-    await this.backend.content.put(bufferStream(bytes), { digest, size: bytes.length });
+    // The manifest's blob is written (fsynced) while the image record is prepared; the record's
+    // commit waits for it. Stored whatever becomes of the record, as before.
+    const stored = this.backend.content.put(bufferStream(bytes), { digest, size: bytes.length });
     const desc: Descriptor = { mediaType: parsed.mediaType, digest, size: bytes.length };
-    const asImage = parsed.kind === 'manifest' && isConfigMediaType(parsed.manifest.config.mediaType) && tag !== undefined
-      ? await this.commitImage(repo, tag, desc, parsed.manifest.config, parsed.manifest.layers).then(
+    const committed = parsed.kind === 'manifest' && isConfigMediaType(parsed.manifest.config.mediaType) && tag !== undefined
+      ? this.commitImage(repo, tag, desc, parsed.manifest.config, parsed.manifest.layers, stored).then(
           () => true,
           // Layers berth cannot read yet (zstd): still a registry's image, kept as an artifact.
           (err: unknown) => {
@@ -89,7 +91,11 @@ export class RegistryManifests {
             throw err;
           },
         )
-      : false;
+      : Promise.resolve(false);
+    const [put, image] = await Promise.allSettled([stored, committed]);
+    if (put.status === 'rejected') throw put.reason;
+    if (image.status === 'rejected') throw image.reason;
+    const asImage = image.value;
     if (asImage) {
       await this.artifacts.update((t) => void delete t[repo.storeRepository]?.[tag!]);
     } else if (tag !== undefined) {
@@ -116,16 +122,17 @@ export class RegistryManifests {
     }
   }
 
-  private async commitImage(repo: RepositoryName, tag: string, manifest: Descriptor, configDesc: Descriptor, layerDescs: Descriptor[]): Promise<void> {
+  private async commitImage(repo: RepositoryName, tag: string, manifest: Descriptor, configDesc: Descriptor, layerDescs: Descriptor[], stored: Promise<unknown>): Promise<void> {
     const config = parseImageConfig(await readBlob(this.backend.content, configDesc.digest), `config ${configDesc.digest}`);
     const diffIds = config.rootfs.diff_ids;
     if (diffIds.length !== layerDescs.length) {
       throw new BerthError('ERR_MANIFEST_INVALID', `manifest ${manifest.digest} has ${layerDescs.length} layers but its config lists ${diffIds.length} diff_ids`);
     }
-    const before = await this.backend.metadata.read();
+    // The store's records are needed only for layers no upload here taught us (mounts, restarts).
+    const before = layerDescs.every((l) => this.facts.has(l.digest)) ? undefined : await this.backend.metadata.read();
     const layers: LayerRecord[] = [];
     for (const [i, l] of layerDescs.entries()) {
-      const k = await this.facts.of(this.backend.content, l.digest, before.layers, this.onLayerRead);
+      const k = await this.facts.of(this.backend.content, l.digest, before?.layers, this.onLayerRead);
       if (k.diffID !== diffIds[i]) {
         throw new BerthError('ERR_MANIFEST_INVALID', `layer ${l.digest}: uncompressed digest ${k.diffID} does not match the config's diff_id ${diffIds[i]}`);
       }
@@ -134,6 +141,7 @@ export class RegistryManifests {
     const id = configDesc.digest;
     const name = storeTag(repo, tag);
     const repoDigest = `${repo.storeRepository}@${manifest.digest}`;
+    await stored;
     await this.backend.metadata.update(async (draft) => {
       // Under the store lock no rmi can delete blobs: check once more that every one is still here.
       for (const d of [manifest, configDesc, ...layerDescs]) {
