@@ -177,12 +177,13 @@ async function finishUpload(deps: BlobDeps, repo: RepositoryName, state: UploadS
     if (digest !== expected) {
       throw new RegistryError('DIGEST_INVALID', 400, `uploaded content has digest ${digest}, not ${expected}`, { digest: expected });
     }
-    const layer = await sniffer?.finish();
     const info = { digest, size: state.offset };
     const path = deps.sessions.dataPath(state.id);
-    if (!(await deps.content.adopt?.(path, info))) {
-      await deps.content.put(createReadStream(path), { digest, size: state.offset });
-    }
+    const store = async (): Promise<void> => {
+      if (!(await deps.content.adopt?.(path, info))) await deps.content.put(createReadStream(path), { digest, size: state.offset });
+    };
+    // The inspector reads its own copy of the bytes: it finishes while the file is fsynced and moved.
+    const [layer] = await Promise.all([sniffer?.finish(), store()]);
     if (layer) deps.facts.remember(digest, layer);
     await deps.onStored?.(repo, digest);
   } finally {

@@ -3,7 +3,7 @@
 // The running digest lives in memory and is rebuilt from `data` when a restart lost it.
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, rmdir, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -161,7 +161,15 @@ export class UploadSessions {
 
   async remove(id: string): Promise<void> {
     this.forget(id);
-    await rm(this.dir(id), { recursive: true, force: true });
+    const dir = this.dir(id);
+    // A finished upload's data was moved into the store: state.json is all that is left, and two
+    // calls remove it and the directory (rm's recursive walk takes several more on the upload path).
+    try {
+      await unlink(join(dir, 'state.json'));
+      await rmdir(dir);
+    } catch {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   private forget(id: string): void {
