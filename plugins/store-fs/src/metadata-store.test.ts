@@ -249,4 +249,15 @@ describe('read cache', () => {
     await other.metadata.update((d) => void d.tags.set('docker.io/library/a:2', a.id));
     expect([...(await store.metadata.read()).tags.keys()].sort()).toEqual(['docker.io/library/a:1', 'docker.io/library/a:2']);
   });
+
+  it('a commit starts from what another instance committed since this one last wrote, never from its own cached state', async () => {
+    const a = await putContractImage(store.content, 'a');
+    await addTagged(a, 'docker.io/library/a:1');
+    const other = await openFsStore({ root });
+    await other.metadata.update((d) => void d.tags.set('docker.io/library/a:2', a.id));
+    // This instance cached what it wrote for :1; its next commit must still keep :2.
+    await store.metadata.update((d) => void d.tags.set('docker.io/library/a:3', a.id));
+    const fresh = await openFsStore({ root });
+    expect([...(await fresh.metadata.read()).tags.keys()].sort()).toEqual(['docker.io/library/a:1', 'docker.io/library/a:2', 'docker.io/library/a:3']);
+  });
 });

@@ -145,7 +145,8 @@ export class FsMetadataStore implements MetadataStore {
   private async commitBatch(lockOptions: LockOptions, batch: PendingUpdate[]): Promise<void> {
     const { layout } = this;
     await withStoreLock(layout.lock, lockOptions, async (lock) => {
-      const state = await this.readState();
+      // The state this process last read or wrote, unless another process has committed since.
+      const state = await this.cachedState();
       let current = state.snapshot;
       // Crash consistency. index.json is the commit point: its rename decides which images and
       // tags exist. db.json is written first, and holds the records of the images before AND
@@ -173,6 +174,9 @@ export class FsMetadataStore implements MetadataStore {
       // and each rename happens only while the lock is still ours.
       const files = [...(dbText !== state.dbText ? [{ path: layout.db, data: dbText }] : []), ...(indexText !== state.indexText ? [{ path: layout.indexJson, data: indexText }] : [])];
       await writeFilesAtomicInOrder(files, layout.tmp, () => lock.assertHeld());
+      // What was written is what the next commit or read would parse back: keep it.
+      const key = await this.filesKey();
+      if (key !== undefined) this.cache = { key, state: { snapshot: current, foreign: state.foreign, indexText, dbText, rebuilt: 0 } };
 
       // Still under the lock: blobs the commit orphaned can be deleted without racing a writer.
       for (const { u, before, result } of applied) {
