@@ -1,7 +1,7 @@
 // The blobs of an OCI image layout (`blobs/<alg>/<hex>`) as a ContentStore. A blob is streamed
 // to berth/tmp while hashed, checked, fsynced and renamed in: readers never see a partial one.
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -141,6 +141,13 @@ export class FsContentStore implements ContentStore {
 
   keepForResume(digest: Digest): Promise<boolean> {
     return keepBlobForResume(this.layout, parseDigest(digest));
+  }
+
+  async touch(digest: Digest): Promise<void> {
+    const now = new Date();
+    await utimes(blobPath(this.layout, digest), now, now).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
   }
 
   async delete(digest: Digest): Promise<void> {

@@ -137,6 +137,21 @@ describe('berthd gc', () => {
     expect((await collectGarbage({ backend: store, root })).deleted).toEqual([]);
   });
 
+  it('an old orphan that a push finds present (HEAD or a mount) is young again until its manifest arrives', async () => {
+    const layerDigest = await pushBlob('team/old', layer);
+    const configDigest = await pushBlob('team/old', config);
+    await age(2 * HOUR);
+    // A later push asks first, skips the upload of the layer, and mounts the config.
+    expect((await app.inject({ method: 'HEAD', url: `/v2/team/new/blobs/${layerDigest}` })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: `/v2/team/new/blobs/uploads/?mount=${configDigest}&from=team/old` })).statusCode).toBe(201);
+    expect((await collectGarbage({ backend: store, root })).deleted).toEqual([]);
+    await putManifest('team/new', '1', manifestOf(config, layer), MediaType.OciManifest);
+    // Without the pushes, the same orphans go.
+    await pushBlob('team/other', Buffer.from('an orphan'));
+    await age(2 * HOUR);
+    expect((await collectGarbage({ backend: store, root })).deleted.map((d) => d.digest)).toEqual([sha('an orphan')]);
+  });
+
   it('keeps what index.json names even when berth made no record of it (another tool wrote it)', async () => {
     const data = Buffer.from('a blob only index.json reaches');
     const d = (await store.content.put(Readable.from([data]))).digest;

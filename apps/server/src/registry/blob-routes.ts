@@ -47,6 +47,9 @@ export async function getBlob(deps: BlobDeps, repo: RepositoryName, digestText: 
     throw new RegistryError('RANGE_INVALID', 416, `range ${req.headers.range} is outside blob ${digest} (${info.size} bytes)`);
   }
   if (head) {
+    // A push asks before it uploads: the blob it will not send must outlive gc's grace period
+    // until its manifest arrives, however long it has lain unreferenced.
+    await deps.content.touch?.(digest);
     reply.header('content-length', info.size).code(200).send();
     return;
   }
@@ -102,6 +105,7 @@ export async function startUpload(deps: BlobDeps, repo: RepositoryName, query: Q
   if (query.mount !== undefined) {
     const digest = digestParam(query.mount, 'mount');
     if ((await deps.content.stat(digest)) && (!mayMount || (await mayMount(digest, query.from)))) {
+      await deps.content.touch?.(digest);
       await deps.onStored?.(repo, digest);
       reply.code(201).header('location', blobLocation(repo, digest)).header('docker-content-digest', digest).send();
       return;

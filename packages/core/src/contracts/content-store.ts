@@ -47,6 +47,12 @@ export interface ContentStore {
    */
   keepForResume?(digest: Digest): Promise<boolean>;
   delete(digest: Digest): Promise<void>;
+  /**
+   * Marks a stored blob as just used: a registry that answered "present" (HEAD, a mount) to a
+   * push that will name the blob in a manifest soon; garbage collection counts its age from now.
+   * Optional.
+   */
+  touch?(digest: Digest): Promise<void>;
   list(): AsyncIterable<BlobInfo>;
 }
 
