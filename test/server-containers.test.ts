@@ -193,6 +193,29 @@ describe('docker run against berthd', () => {
     }
   });
 
+  it('events: a container\'s life and an image\'s tags, as dockerd reports them for the same commands', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const life = async (cli: typeof dk): Promise<void> => {
+      expect((await cli(['run', '--rm', '--name', 'sc-ev', BASE, 'sh', '-c', 'exit 2'])).code).toBe(2);
+      expect((await cli(['tag', BASE, 'berthd-ct/events:1'])).code).toBe(0);
+      expect((await cli(['rmi', 'berthd-ct/events:1'])).code).toBe(0);
+    };
+    await life(dk);
+    await life(docker);
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const fmt = ['--format', '{{.Type}} {{.Action}} {{index .Actor.Attributes "name"}} {{index .Actor.Attributes "exitCode"}}'];
+    const seen = async (cli: typeof dk, filters: string[]): Promise<string> => (await cli(['events', '--since', since, '--until', until, ...filters, ...fmt])).stdout;
+    const containerLife = await seen(dk, ['--filter', 'container=sc-ev']);
+    expect(containerLife).toBe('container create sc-ev \ncontainer attach sc-ev \ncontainer start sc-ev \ncontainer die sc-ev 2\ncontainer destroy sc-ev \n');
+    expect(containerLife).toBe(await seen(docker, ['--filter', 'container=sc-ev']));
+    // Image IDs differ between the two stores (import times); an untag names the image by its ID.
+    const tagLines = async (cli: typeof dk): Promise<string[]> =>
+      (await seen(cli, ['--filter', 'type=image', '--filter', 'event=tag', '--filter', 'event=untag'])).split('\n').filter((l) => l.includes('events:1') || l.includes(' untag ')).map((l) => l.replace(/sha256:[0-9a-f]{64}/, 'ID'));
+    const imageTags = await tagLines(dk);
+    expect(imageTags).toEqual(['image tag berthd-ct/events:1 ', 'image untag ID ']);
+    expect(imageTags).toEqual(await tagLines(docker));
+  });
+
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {
     const id = (await store.ok(['run', '-d', '--name', 'sc-bg', BASE, 'sh', '-c', 'sleep 1; exit 6'])).trim();
     expect(await dkOk(['wait', 'sc-bg'])).toBe('6\n');

@@ -7,6 +7,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError, type ContainerRecord, type ContainerService } from '@berth/core';
 import { stdFrame, type StdStream } from './stdcopy.js';
+import type { EngineEvents } from './engine-events.js';
 
 /**
  * The body of `/containers/{id}/wait`. Error stays null: a process that could not start is
@@ -43,7 +44,15 @@ export class ContainerHub {
   private readonly runs = new Map<string, Run>();
   private readonly exitWaiters = new Map<string, { promise: Promise<ExitStatus>; resolve: (s: ExitStatus) => void }>();
 
-  constructor(readonly containers: ContainerService) {}
+  constructor(
+    readonly containers: ContainerService,
+    readonly events?: EngineEvents,
+  ) {}
+
+  /** A container event with dockerd's attributes: its name, its image and its labels. */
+  emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.events?.emit('container', action, rec.Id, { ...(rec.Config.Labels ?? {}), image: rec.Config.Image ?? rec.Image, name: rec.Name.replace(/^\//, ''), ...extra });
+  }
 
   /**
    * Connects a hijacked socket to the container's streams: output from now on goes to it, and
@@ -57,6 +66,7 @@ export class ContainerHub {
     set.add(a);
     socket.on('error', () => socket.destroy());
     socket.once('close', () => set.delete(a));
+    this.emit(rec, 'attach');
     if (opts.stdin && rec.Config.OpenStdin) {
       // StdinOnce (`run -i`): the process's stdin closes when this client's input ends.
       socket.pipe(this.stdinOf(rec.Id), { end: rec.Config.StdinOnce ?? false });
@@ -79,10 +89,21 @@ export class ContainerHub {
       },
     );
     this.runs.set(rec.Id, { done, abort });
-    void done.then((status) => this.ended(rec.Id, status));
+    // `die` follows `start` in the event log even for a process that is over at once.
+    let startTold!: () => void;
+    const told = new Promise<void>((resolve) => (startTold = resolve));
+    void done.then(async (status) => {
+      await told;
+      this.emit(rec, 'die', { exitCode: String(status.StatusCode) });
+      // `--rm`: runAttached has removed it by now.
+      if (rec.HostConfig.AutoRemove) this.emit(rec, 'destroy');
+      this.ended(rec.Id, status);
+    });
     // The record leaves `created` when the process runs or failed to; a failure is the answer.
     const outcome = await Promise.race([done, this.containers.waitStarted(rec.Id, 60_000).catch(() => undefined)]);
     const failed = outcome && 'State' in outcome ? outcome.State.Error || undefined : failure;
+    if (!failed) this.emit(rec, 'start');
+    startTold();
     if (failed) throw new BerthError('ERR_INVALID_ARGUMENT', failed);
   }
 

@@ -63,7 +63,8 @@ function networkMode(v: unknown): 'host' | 'none' {
   throw new EngineError(404, `network ${mode} not found: berthd runs containers with the host's network or none`);
 }
 
-export async function createContainer(containers: ContainerService, body: CreateBody, r: EngineRequest): Promise<void> {
+export async function createContainer(hub: ContainerHub, body: CreateBody, r: EngineRequest): Promise<void> {
+  const containers = hub.containers;
   const image = text(body.Image, 'Image');
   if (!image) throw new EngineError(400, 'Config cannot be empty in order to create a container');
   const nameParam = r.query.get('name');
@@ -90,6 +91,7 @@ export async function createContainer(containers: ContainerService, body: Create
     autoRemove: host.AutoRemove === true,
     ...(nameParam ? { name: checkContainerName(nameParam) } : {}),
   });
+  hub.emit(rec, 'create');
   await r.reply.code(201).header('content-type', 'application/json').send(`${JSON.stringify({ Id: rec.Id, Warnings: [] })}\n`);
 }
 
@@ -121,21 +123,26 @@ export async function startContainer(hub: ContainerHub, name: string, r: EngineR
   await r.reply.code(204).send();
 }
 
-export async function stopContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
-  const rec = await containers.find(name);
+export async function stopContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
+  const rec = await hub.containers.find(name);
   if (!rec.State.Running) return void (await r.reply.code(304).send());
   const t = r.query.get('t');
-  await containers.stop(rec.Id, t === null || t === '' ? 10 : Number.parseInt(t, 10));
+  await hub.containers.stop(rec.Id, t === null || t === '' ? 10 : Number.parseInt(t, 10));
+  hub.emit(rec, 'stop');
   await r.reply.code(204).send();
 }
 
-export async function killContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
-  await containers.kill(name, r.query.get('signal') || 'SIGKILL');
+export async function killContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
+  const rec = await hub.containers.find(name);
+  const signal = r.query.get('signal') || 'SIGKILL';
+  await hub.containers.kill(rec.Id, signal);
+  hub.emit(rec, 'kill', { signal });
   await r.reply.code(204).send();
 }
 
-export async function removeContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
-  await containers.remove(name, { force: boolParam(r.query.get('force')) });
+export async function removeContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
+  const rec = await hub.containers.remove(name, { force: boolParam(r.query.get('force')) });
+  hub.emit(rec, 'destroy');
   await r.reply.code(204).send();
 }
 
@@ -146,9 +153,10 @@ export async function pruneContainers(containers: ContainerService, r: EngineReq
   return { ContainersDeleted: await containers.prune(), SpaceReclaimed: 0 };
 }
 
-export async function renameContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
-  const rec = await containers.find(name);
-  await containers.store.rename(rec.Id, checkContainerName(r.query.get('name') ?? ''));
+export async function renameContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
+  const rec = await hub.containers.find(name);
+  const renamed = await hub.containers.store.rename(rec.Id, checkContainerName(r.query.get('name') ?? ''));
+  hub.emit(renamed, 'rename', { oldName: rec.Name });
   await r.reply.code(204).send();
 }
 
@@ -308,5 +316,6 @@ export async function commitContainer(deps: ContainerDeps, body: unknown, r: Eng
   const comment = q.get('comment');
   const author = q.get('author');
   const id = await containers.commit(rec.Id, { config, ...(author ? { author } : {}), ...(comment ? { comment } : {}), ...(reference ? { tag: reference } : {}) });
+  deps.hub.emit(rec, 'commit', { comment: comment ?? '', imageID: id, imageRef: reference ?? '' });
   await r.reply.code(201).header('content-type', 'application/json').send(`${JSON.stringify({ Id: id })}\n`);
 }

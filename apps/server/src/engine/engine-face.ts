@@ -28,10 +28,11 @@ import {
   waitContainer,
 } from './container-routes.js';
 import { routeUpgrades, upgradeBodies } from './upgrade-bridge.js';
+import { EngineEvents, streamEvents } from './engine-events.js';
 import { createExec, ExecInstances, inspectExec, startExec } from './exec-routes.js';
 import type { AuthConfigBody } from './registry-auth-header.js';
 import type { Identity } from '../auth/registry-auth.js';
-import { insecureHosts } from '@berth/core';
+import { familiarString, insecureHosts, parseNormalizedReference } from '@berth/core';
 
 export interface EngineFaceOptions extends TransferDeps {
   images: ImageService;
@@ -95,7 +96,9 @@ function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
 
 export async function registerEngineFace(app: FastifyInstance, options: EngineFaceOptions): Promise<void> {
   const { images } = options;
-  const hub = options.containers ? new ContainerHub(options.containers) : undefined;
+  const events = new EngineEvents();
+  const transfer = { ...options, events };
+  const hub = options.containers ? new ContainerHub(options.containers, events) : undefined;
   const execs = options.containers ? new ExecInstances(options.containers) : undefined;
   const needHub = (): ContainerHub => {
     if (!hub) throw new EngineError(501, 'this store keeps no containers');
@@ -128,7 +131,7 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
       case 'GET /images/json':
         return listImages(images, r);
       case 'POST /images/create':
-        return createImage(options, r);
+        return createImage(transfer, r);
       case 'POST /images/prune':
         return pruneImages(images, r);
       case 'GET /images/search':
@@ -141,10 +144,12 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         return buildRoute(options, r);
       case 'POST /auth':
         return auth(options, (await readJsonBody(req)) as AuthConfigBody);
+      case 'GET /events':
+        return streamEvents(events, r);
       case 'GET /containers/json':
         return listContainers(needHub().containers, r);
       case 'POST /containers/create':
-        return createContainer(needHub().containers, (await readJsonBody(req)) as Parameters<typeof createContainer>[1], r);
+        return createContainer(needHub(), (await readJsonBody(req)) as Parameters<typeof createContainer>[1], r);
       case 'POST /containers/prune':
         return pruneContainers(needHub().containers, r);
       case 'POST /commit':
@@ -160,9 +165,9 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         case 'POST start':
           return startContainer(h, name, r);
         case 'POST stop':
-          return stopContainer(h.containers, name, r);
+          return stopContainer(h, name, r);
         case 'POST kill':
-          return killContainer(h.containers, name, r);
+          return killContainer(h, name, r);
         case 'POST wait':
           return waitContainer(h, name, r);
         case 'POST attach':
@@ -175,13 +180,13 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         case 'GET archive':
           return containerArchive(h.containers, name, r, method === 'HEAD');
         case 'POST rename':
-          return renameContainer(h.containers, name, r);
+          return renameContainer(h, name, r);
         case 'POST resize':
           // berthd's TTY containers keep the size they started with.
           await h.containers.find(name);
           return reply.code(200).send();
         case 'DELETE ':
-          return removeContainer(h.containers, name, r);
+          return removeContainer(h, name, r);
         case 'POST exec':
           return createExec(execs!, name, (await readJsonBody(req)) as Parameters<typeof createExec>[2], r);
       }
@@ -201,9 +206,25 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
       if (method === 'GET' && action === 'json') return inspectImage(images, name, r);
       if (method === 'GET' && action === 'history') return images.history(name);
       if (method === 'GET' && action === 'get') return saveImages(images, [name], r);
-      if (method === 'POST' && action === 'tag') return tagImage(images, name, r);
-      if (method === 'POST' && action === 'push') return pushImage(options, name, r);
-      if (method === 'DELETE' && action === '') return removeImage(images, name, r);
+      if (method === 'POST' && action === 'tag') {
+        await tagImage(images, name, r);
+        const repo = r.query.get('repo') ?? '';
+        const tag = r.query.get('tag') ?? '';
+        const target = tag ? `${repo}:${tag}` : repo;
+        events.emit('image', 'tag', (await images.inspect(target)).Id, { name: familiarString(parseNormalizedReference(target)) });
+        return reply;
+      }
+      if (method === 'POST' && action === 'push') return pushImage(transfer, name, r);
+      if (method === 'DELETE' && action === '') {
+        const id = (await images.inspect(name)).Id;
+        const result = (await removeImage(images, name, r)) as { Untagged?: string; Deleted?: string }[];
+        for (const e of result) {
+          // dockerd names the image by its ID in an untag event, not by the tag that went.
+          if (e.Untagged) events.emit('image', 'untag', id, { name: id });
+          if (e.Deleted) events.emit('image', 'delete', e.Deleted, { name: e.Deleted });
+        }
+        return result;
+      }
     }
     throw new EngineError(404, 'page not found');
   };

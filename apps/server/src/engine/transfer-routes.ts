@@ -3,10 +3,11 @@
 // credentials are the client's (X-Registry-Auth), never berthd's own.
 import { Readable } from 'node:stream';
 import {
-  BerthError, emptyContainerConfig, insecureHosts, isBerthError, filterSearchResults, parseNormalizedReference, parsePlatform, parseSearchFilters, parseTagReference,
+  BerthError, emptyContainerConfig, familiarString, insecureHosts, isBerthError, filterSearchResults, parseNormalizedReference, parsePlatform, parseSearchFilters, parseTagReference,
   searchLimit, serverHost, splitSearchTerm, type ContainerConfig, type ImageService, type Reference, type RegistryAdapter, type TransferConcurrency,
 } from '@berth/core';
 import { EngineError } from './engine-error.js';
+import type { EngineEvents } from './engine-events.js';
 import { filterArgs } from './engine-filters.js';
 import { LazyResponse } from './lazy-response.js';
 import { credentialsOf, registryOptionsFrom, type AuthConfigBody } from './registry-auth-header.js';
@@ -20,6 +21,8 @@ export interface TransferDeps {
   applyChanges(config: ContainerConfig, changes: string[]): ContainerConfig | Promise<ContainerConfig>;
   /** Layers at once (berth's config file: `max-concurrent-downloads`/`-uploads`); core's default without. */
   concurrency?: TransferConcurrency;
+  /** Where pulls and pushes are told (`docker events`). */
+  events?: EngineEvents;
 }
 
 /** `fromImage` plus `tag` as dockerd joins them: a tag that is a digest makes `name@digest`. */
@@ -52,6 +55,8 @@ async function pull(deps: TransferDeps, fromImage: string, r: EngineRequest): Pr
     const targets = ref.tag !== undefined || ref.digest !== undefined ? [ref] : (await adapter.tags(ref, registry)).map((tag) => ({ ...ref, tag }));
     for (const target of targets) {
       await deps.images.pull(adapter, target, { registry, events: out.progress, signal: out.signal, ...(platform ? { platform } : {}), ...(deps.concurrency ? { concurrency: deps.concurrency.downloads } : {}) });
+      const shown = familiarString(target);
+      deps.events?.emit('image', 'pull', shown, { name: shown });
     }
     out.finish();
   } catch (err) {
@@ -108,7 +113,11 @@ export async function pushImage(deps: TransferDeps, name: string, r: EngineReque
     const registry = registryOptionsFrom(r.req.headers['x-registry-auth'], out.signal);
     const adapter = await deps.registryAdapter(ref.domain);
     // No tag: every tag of the repository (`docker push -a`).
-    await deps.images.push(adapter, ref, { registry, events: out.progress, signal: out.signal, ...(deps.concurrency ? { concurrency: deps.concurrency.uploads } : {}) });
+    const pushed = await deps.images.push(adapter, ref, { registry, events: out.progress, signal: out.signal, ...(deps.concurrency ? { concurrency: deps.concurrency.uploads } : {}) });
+    for (const p of pushed) {
+      const shown = familiarString(p.reference);
+      deps.events?.emit('image', 'push', shown, { name: shown });
+    }
     out.finish();
   } catch (err) {
     out.finish(err);
