@@ -48,6 +48,8 @@ class ArchiveStager {
   private readonly guard = new SymlinkGuard();
   private readonly token = randomBytes(6).toString('hex');
   private readonly what: string;
+  /** Staging files still being created: a cleanup waits for them, or a file could appear after it. */
+  private readonly opening = new Set<Promise<unknown>>();
 
   constructor(private readonly options: StageOptions) {
     this.what = options.what ?? 'archive';
@@ -93,7 +95,10 @@ class ArchiveStager {
   private async stage(name: string, body: Readable): Promise<StagedFile> {
     const path = join(this.options.stagingDir, `archive-${this.token}-${this.stagedPaths.length}`);
     this.stagedPaths.push(path);
-    const handle = await open(path, 'wx', 0o600);
+    const opened = open(path, 'wx', 0o600);
+    const settled = opened.catch(() => undefined);
+    this.opening.add(settled);
+    const handle = await opened.finally(() => this.opening.delete(settled));
     let file: StagedFile;
     try {
       const stager = new EntryStager(handle, name, path, { allowDevices: this.options.allowDevices ?? true, what: `${this.what}: ${name}` });
@@ -116,6 +121,12 @@ class ArchiveStager {
     this.blobs.set(file.digest, file);
     return file;
   }
+
+  /** Removes every staging file, once none is still being created. */
+  async removeAll(): Promise<void> {
+    await Promise.all(this.opening);
+    await removeStaged(this.stagedPaths);
+  }
 }
 
 /** Reads the archive once; on any failure every staged file is removed before the error is thrown. */
@@ -134,7 +145,7 @@ export async function stageArchive(input: Readable, options: StageOptions): Prom
     await (options.signal ? pipeline(stream, extract, { signal: options.signal }) : pipeline(stream, extract));
   } catch (err) {
     input.destroy();
-    await removeStaged(stager.stagedPaths);
+    await stager.removeAll();
     throw fromSystemError(tarFormatError(err, 'ERR_ARCHIVE_INVALID', what), 'staging the archive');
   }
   return { tree: stager.tree, blobs: stager.blobs, stagedPaths: stager.stagedPaths };
