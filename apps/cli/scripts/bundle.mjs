@@ -1,6 +1,10 @@
 // Bundles the CLI, berth's packages and oclif into dist/berth.mjs. One module loads in about a
 // third of the time Node needs to resolve and load the hundreds of files it is made of.
+import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
+
+// Chunk names change with their content: old ones would pile up.
+await rm('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: ['src/main.ts'],
