@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -191,6 +191,37 @@ describe('docker run against berthd', () => {
       await dkOk(['rm', c]);
       await dockerOk(['rm', c]);
     }
+  });
+
+  it('cp into a container (a new directory, a file into a directory, over a file) as into dockerd\'s; the container sees it', async () => {
+    const src = join(work, 'cp-in');
+    await run('sh', ['-c', `rm -rf ${src} && mkdir -p ${src}/d/sub && echo one > ${src}/d/f && chmod 640 ${src}/d/f && echo two > ${src}/d/sub/g && ln -s f ${src}/d/l && echo three > ${src}/single`]);
+    const cmd = ['sh', '-c', 'cat /tmp/in/f /tmp/in/sub/g /etc/single /etc/hostname.orig; ls -l /tmp/in/l | sed "s/.*-> //"'];
+    const outputs: string[] = [];
+    for (const cli of [dk, docker]) {
+      expect((await cli(['create', '--name', 'sc-cpin', BASE, ...cmd])).code).toBe(0);
+      for (const [from, to] of [[`${src}/d`, 'sc-cpin:/tmp/in'], [`${src}/single`, 'sc-cpin:/etc/'], [`${src}/single`, 'sc-cpin:/etc/hostname.orig'], [`${src}/d/sub/g`, 'sc-cpin:/etc/hostname.orig']]) {
+        const r = await cli(['cp', from!, to!]);
+        expect(r.code, `docker cp ${from} ${to}: ${r.stderr}`).toBe(0);
+      }
+      const started = await cli(['start', '-a', 'sc-cpin']);
+      expect(started.code, started.stderr).toBe(0);
+      outputs.push(started.stdout);
+      const back = join(work, `cp-back-${outputs.length}`);
+      await rm(back, { recursive: true, force: true });
+      expect((await cli(['cp', 'sc-cpin:/tmp/in', back])).code).toBe(0);
+      outputs.push((await run('sh', ['-c', `cd ${back} && find . -printf '%p %y %m %l\\n' | sort`])).stdout);
+      expect((await cli(['rm', 'sc-cpin'])).code).toBe(0);
+    }
+    expect(outputs[0]).toBe('one\ntwo\nthree\ntwo\nf\n');
+    expect(outputs.slice(0, 2)).toEqual(outputs.slice(2, 4));
+    expect(outputs[1]).toContain('./f f 640');
+    // Errors as dockerd words them: a missing container directory, and one that is a file.
+    expect((await dk(['create', '--name', 'sc-cpin', BASE])).code).toBe(0);
+    const missing = await dk(['cp', `${src}/single`, 'sc-cpin:/nope/x']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Could not find the file /nope in container sc-cpin');
+    await dkOk(['rm', 'sc-cpin']);
   });
 
   it('events: a container\'s life and an image\'s tags, as dockerd reports them for the same commands', async () => {

@@ -278,6 +278,14 @@ export async function containerArchive(containers: ContainerService, name: strin
   }
 }
 
+/** PUT /containers/{id}/archive (`docker cp` into a container): the body's tar, extracted into `path`. */
+export async function extractToContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
+  const path = r.query.get('path') ?? '';
+  if (path === '') throw new EngineError(400, 'Path cannot be empty');
+  await containers.extractArchive(name, path, r.req.raw, { noOverwriteDirNonDir: boolParam(r.query.get('noOverwriteDirNonDir')) });
+  await r.reply.code(200).send();
+}
+
 /** GET /export: the container's filesystem as a tar. */
 export async function exportContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
   await containers.find(name);

@@ -12,7 +12,7 @@ import { buildRoute } from './build-route.js';
 import { ContainerHub } from './container-hub.js';
 import {
   attachContainer,
-  containerArchive,
+  containerArchive, extractToContainer,
   commitContainer,
   containerLogs,
   createContainer,
@@ -179,6 +179,8 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         case 'HEAD archive':
         case 'GET archive':
           return containerArchive(h.containers, name, r, method === 'HEAD');
+        case 'PUT archive':
+          return extractToContainer(h.containers, name, r);
         case 'POST rename':
           return renameContainer(h, name, r);
         case 'POST resize':

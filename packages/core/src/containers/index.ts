@@ -13,3 +13,4 @@ export * from './summary.js';
 export * from './disk-usage.js';
 export * from './root-path.js';
 export * from './archive-path.js';
+export * from './extract-into.js';

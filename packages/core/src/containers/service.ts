@@ -19,6 +19,7 @@ import { JsonLogWriter, readJsonLog, type ReadLogOptions } from './json-log.js';
 import { commitContainer, type CommitOptions } from './commit.js';
 import { exportTree } from './export.js';
 import { archiveContainerPath, statContainerPath, type ContainerPathStat } from './archive-path.js';
+import { extractIntoRoot } from './extract-into.js';
 import { formatRFC3339Nano, isGoZeroTime } from './time.js';
 
 export interface AttachIO {
@@ -257,6 +258,12 @@ export class ContainerService {
   async archivePath(input: string, path: string, output: Writable): Promise<void> {
     const rec = await this.find(input);
     await archiveContainerPath((await this.rootfs(rec)).path, path, input, output);
+  }
+
+  /** `docker cp SRC CONTAINER:DIR`: the tar's entries extracted into the directory `path`. */
+  async extractArchive(input: string, path: string, tar: Readable, options: { noOverwriteDirNonDir?: boolean } = {}): Promise<void> {
+    const rec = await this.find(input);
+    await extractIntoRoot((await this.rootfs(rec)).path, path, tar, { ...options, container: input });
   }
 
   async logs(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: Omit<ReadLogOptions, 'follow'> & { follow?: boolean } = {}): Promise<void> {
