@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
+import { drain } from '../drain.js';
 import { BerthError, fromSystemError } from '../errors.js';
 import type { Digest } from '../digest.js';
 import { entryPath, hardlinkTarget, openUncompressed, symlinkTarget, SymlinkGuard, tarFormatError } from '../layer/index.js';
@@ -34,12 +35,6 @@ export async function removeStaged(paths: readonly string[]): Promise<void> {
   await Promise.all(paths.map((p) => rm(p, { force: true })));
 }
 
-function drain(body: Readable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    body.on('end', resolve).on('error', reject);
-    body.resume();
-  });
-}
 
 class ArchiveStager {
   readonly tree = new ArchiveTree();

@@ -8,6 +8,7 @@ import { join, posix, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
+import { drain } from '../drain.js';
 import { BerthError, fromSystemError } from '../errors.js';
 import { entryPath, hardlinkTarget, openUncompressed, tarFormatError } from '../layer/index.js';
 import { resolveInRoot } from './root-path.js';
@@ -109,9 +110,3 @@ async function extractEntry(root: string, base: string, header: Header, body: Re
   else await lutimes(target, mtime, mtime);
 }
 
-function drain(body: Readable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    body.on('end', resolve).on('error', reject);
-    body.resume();
-  });
-}
