@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -288,5 +288,46 @@ describe('docker run against berthd', () => {
     expect(await dkOk(['container', 'prune', '-f'])).toMatch(/^Deleted Containers:\n([a-f0-9]{64}\n)+\nTotal reclaimed space: 0B\n$/);
     expect(await dkOk(['ps', '-aq'])).toBe('');
     expect(await store.ok(['ps', '-aq'])).toBe('');
+  });
+
+  it('events of import, save, load, rmi, exec, rm -f, container prune and image prune as dockerd\'s, with the legacy status/id/from', async () => {
+    const tar = join(work, 'busybox.tar');
+    const saved = (cli: string): string => join(work, `events-${cli}.tar`);
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const story = async (cli: typeof dk, label: string): Promise<void> => {
+      const ok = async (args: string[]): Promise<string> => {
+        const r = await cli(args);
+        expect(r.code, `docker ${args.join(' ')} (${label}): ${r.stderr}`).toBe(0);
+        return r.stdout;
+      };
+      await ok(['import', '-c', 'CMD ["sh"]', tar, 'berthd-ct/ev:1']);
+      await ok(['save', '-o', saved(label), 'berthd-ct/ev:1']);
+      await ok(['rmi', 'berthd-ct/ev:1']);
+      await ok(['load', '-q', '-i', saved(label)]);
+      await ok(['run', '-d', '--name', 'sc-evx', 'berthd-ct/ev:1', 'sleep', '30']);
+      expect((await cli(['exec', 'sc-evx', 'sh', '-c', 'exit 3'])).code).toBe(3);
+      await ok(['rm', '-f', 'sc-evx']);
+      await ok(['create', '--name', 'sc-evp', 'berthd-ct/ev:1']);
+      await ok(['container', 'prune', '-f']);
+      await ok(['rmi', 'berthd-ct/ev:1']);
+      await ok(['import', tar]);
+      await ok(['image', 'prune', '-f']);
+    };
+    await story(dk, 'berthd');
+    await story(docker, 'dockerd');
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    // IDs differ between the stores (import times): whether one is there is what is compared.
+    const fmt = '{{.Type}} {{.Status}} {{if .ID}}id{{end}} {{.From}} {{index .Actor.Attributes "name"}} {{index .Actor.Attributes "exitCode"}} {{index .Actor.Attributes "signal"}}{{if index .Actor.Attributes "execID"}} exec{{end}}';
+    const seen = async (cli: typeof dk): Promise<string[]> =>
+      (await cli(['events', '--since', since, '--until', until, '--filter', 'image=berthd-ct/ev:1', '--filter', 'type=container', '--format', fmt])).stdout.split('\n');
+    const all = async (cli: typeof dk): Promise<string[]> =>
+      (await cli(['events', '--since', since, '--until', until, '--filter', 'type=image', '--format', fmt])).stdout.split('\n').map((l) => l.replace(/sha256:[0-9a-f]{64}/g, 'ID'));
+    const containerEvents = await seen(dk);
+    expect(containerEvents).toEqual(await seen(docker));
+    expect(containerEvents).toContain('container exec_die id berthd-ct/ev:1 sc-evx 3  exec');
+    expect(containerEvents).toContain('container kill id berthd-ct/ev:1 sc-evx  9');
+    const imageEvents = (await all(dk)).filter((l) => !l.includes('berthd-ct/busybox') && !l.includes('berthd-ct/committed') && !l.includes('events:1'));
+    expect(imageEvents).toEqual((await all(docker)).filter((l) => !l.includes('berthd-ct/busybox') && !l.includes('berthd-ct/committed') && !l.includes('events:1')));
+    expect(imageEvents.join('\n')).toMatch(/image tag id  berthd-ct\/ev:1[\s\S]*image import id  ID[\s\S]*image save id  ID[\s\S]*image load id  ID[\s\S]*image prune   /);
   });
 });

@@ -141,16 +141,28 @@ export async function killContainer(hub: ContainerHub, name: string, r: EngineRe
 }
 
 export async function removeContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
-  const rec = await hub.containers.remove(name, { force: boolParam(r.query.get('force')) });
+  const force = boolParam(r.query.get('force'));
+  const current = await hub.containers.find(name);
+  // A running container goes by SIGKILL, which dockerd tells before the die.
+  if (force && current.State.Running) hub.emit(current, 'kill', { signal: '9' });
+  const rec = await hub.containers.remove(name, { force });
   hub.emit(rec, 'destroy');
   await r.reply.code(204).send();
 }
 
 /** POST /containers/prune: stopped containers go (no filters: berth's prune takes none yet). */
-export async function pruneContainers(containers: ContainerService, r: EngineRequest): Promise<unknown> {
+export async function pruneContainers(hub: ContainerHub, r: EngineRequest): Promise<unknown> {
   if (filterArgs(r.query.get('filters')).length > 0) throw new EngineError(501, 'container prune filters are not supported by berthd');
+  // The records as they were, for the destroy events (dockerd's attributes: name, image, labels).
+  const before = new Map((await hub.containers.list()).map((rec) => [rec.Id, rec]));
+  const deleted = await hub.containers.prune();
+  for (const id of deleted) {
+    const rec = before.get(id);
+    if (rec) hub.emit(rec, 'destroy');
+  }
   // berth does not measure container layers yet, so the space reclaimed is not known.
-  return { ContainersDeleted: await containers.prune(), SpaceReclaimed: 0 };
+  hub.events?.emit('container', 'prune', '', { reclaimed: '0' });
+  return { ContainersDeleted: deleted, SpaceReclaimed: 0 };
 }
 
 export async function renameContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {

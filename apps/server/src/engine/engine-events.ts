@@ -40,6 +40,17 @@ export class EngineEvents {
   }
 }
 
+/**
+ * The event as dockerd 20.10 writes it: the deprecated `status`, `id` and `from` first (the docker
+ * CLI's `{{.Status}}`, `{{.ID}}` and `{{.From}}` read them), for containers and images.
+ */
+function wireEvent(e: EngineEvent): Record<string, unknown> {
+  const legacy: Record<string, string> = { status: e.Action };
+  if (e.Actor.ID !== '') legacy['id'] = e.Actor.ID;
+  if (e.Type === 'container' && e.Actor.Attributes['image'] !== undefined) legacy['from'] = e.Actor.Attributes['image'];
+  return { ...legacy, ...e };
+}
+
 /** Unix seconds as the docker CLI sends `--since`/`--until` (`1732852800.000000000`), in ns. */
 function unixNanos(value: string | null, name: string): number | undefined {
   if (value === null || value === '') return undefined;
@@ -84,7 +95,7 @@ export async function streamEvents(events: EngineEvents, r: EngineRequest): Prom
   res.flushHeaders();
   const write = (e: EngineEvent): void => {
     if (until !== undefined && e.timeNano > until) return;
-    if (matches(e)) res.write(`${JSON.stringify(e)}\n`);
+    if (matches(e)) res.write(`${JSON.stringify(wireEvent(e))}\n`);
   };
   if (since !== undefined) for (const e of events.since(since)) write(e);
   if (until !== undefined && until <= Date.now() * 1e6) return void res.end();

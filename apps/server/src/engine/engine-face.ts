@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContainerRuntime, ContainerService, ImageService } from '@berth/core';
 import { API_VERSION, splitVersion, unsupportedVersion } from './api-version.js';
 import { EngineError, toEngineError } from './engine-error.js';
-import { inspectImage, listImages, loadImages, pruneImages, removeImage, saveImages, systemDf, tagImage, type EngineRequest } from './image-routes.js';
+import { emitRemovals, inspectImage, listImages, loadImages, pruneImages, removeImage, saveImages, systemDf, tagImage, type EngineRequest } from './image-routes.js';
 import { info, ping, version, BERTHD_VERSION } from './system-routes.js';
 import { auth, createImage, pushImage, searchImages, type TransferDeps } from './transfer-routes.js';
 import { buildRoute } from './build-route.js';
@@ -99,7 +99,7 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
   const events = new EngineEvents();
   const transfer = { ...options, events };
   const hub = options.containers ? new ContainerHub(options.containers, events) : undefined;
-  const execs = options.containers ? new ExecInstances(options.containers) : undefined;
+  const execs = hub ? new ExecInstances(hub.containers, hub) : undefined;
   const needHub = (): ContainerHub => {
     if (!hub) throw new EngineError(501, 'this store keeps no containers');
     return hub;
@@ -133,13 +133,13 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
       case 'POST /images/create':
         return createImage(transfer, r);
       case 'POST /images/prune':
-        return pruneImages(images, r);
+        return pruneImages(images, r, events);
       case 'GET /images/search':
         return searchImages(options, r);
       case 'GET /images/get':
-        return saveImages(images, url.searchParams.getAll('names'), r);
+        return saveImages(images, url.searchParams.getAll('names'), r, events);
       case 'POST /images/load':
-        return loadImages(images, r);
+        return loadImages(images, r, events);
       case 'POST /build':
         return buildRoute(options, r);
       case 'POST /auth':
@@ -151,7 +151,7 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
       case 'POST /containers/create':
         return createContainer(needHub(), (await readJsonBody(req)) as Parameters<typeof createContainer>[1], r);
       case 'POST /containers/prune':
-        return pruneContainers(needHub().containers, r);
+        return pruneContainers(needHub(), r);
       case 'POST /commit':
         return commitContainer({ hub: needHub(), applyChanges: options.applyChanges }, await readJsonBody(req), r);
     }
@@ -207,7 +207,7 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
       const { name, action } = image;
       if (method === 'GET' && action === 'json') return inspectImage(images, name, r);
       if (method === 'GET' && action === 'history') return images.history(name);
-      if (method === 'GET' && action === 'get') return saveImages(images, [name], r);
+      if (method === 'GET' && action === 'get') return saveImages(images, [name], r, events);
       if (method === 'POST' && action === 'tag') {
         await tagImage(images, name, r);
         const repo = r.query.get('repo') ?? '';
@@ -220,11 +220,7 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
       if (method === 'DELETE' && action === '') {
         const id = (await images.inspect(name)).Id;
         const result = (await removeImage(images, name, r)) as { Untagged?: string; Deleted?: string }[];
-        for (const e of result) {
-          // dockerd names the image by its ID in an untag event, not by the tag that went.
-          if (e.Untagged) events.emit('image', 'untag', id, { name: id });
-          if (e.Deleted) events.emit('image', 'delete', e.Deleted, { name: e.Deleted });
-        }
+        emitRemovals(events, result, id);
         return result;
       }
     }

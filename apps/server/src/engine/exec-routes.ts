@@ -9,6 +9,7 @@ import { BerthError, type ContainerService } from '@berth/core';
 import { EngineError } from './engine-error.js';
 import type { EngineRequest } from './image-routes.js';
 import { stdContentType, stdFrame, type StdStream } from './stdcopy.js';
+import type { ContainerHub } from './container-hub.js';
 
 interface ExecInstance {
   id: string;
@@ -49,7 +50,17 @@ const KEEP_FINISHED = 256;
 export class ExecInstances {
   private readonly instances = new Map<string, ExecInstance>();
 
-  constructor(readonly containers: ContainerService) {}
+  constructor(
+    readonly containers: ContainerService,
+    /** Tells `docker events` of exec_create, exec_start and exec_die, as dockerd does. */
+    private readonly hub?: ContainerHub,
+  ) {}
+
+  private async emit(e: ExecInstance, action: string, extra: Record<string, string> = {}): Promise<void> {
+    if (!this.hub) return;
+    const rec = await this.containers.find(e.containerId).catch(() => undefined);
+    if (rec) this.hub.emit(rec, action, { execID: e.id, ...extra });
+  }
 
   async create(name: string, body: ExecBody): Promise<ExecInstance> {
     const rec = await this.containers.find(name);
@@ -72,6 +83,7 @@ export class ExecInstances {
     };
     this.instances.set(e.id, e);
     this.forgetOld();
+    await this.emit(e, `exec_create: ${e.cmd.join(' ')}`);
     return e;
   }
 
@@ -85,6 +97,7 @@ export class ExecInstances {
   async run(e: ExecInstance, io: { stdin?: NodeJS.ReadableStream; stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream }, detach: boolean): Promise<number> {
     if (e.running || e.exitCode !== null) throw new BerthError('ERR_CONTAINER_CONFLICT', `exec ${e.id} has already run`);
     e.running = true;
+    await this.emit(e, `exec_start: ${e.cmd.join(' ')}`);
     try {
       e.exitCode = await this.containers.exec(
         e.containerId,
@@ -97,6 +110,7 @@ export class ExecInstances {
       throw err;
     } finally {
       e.running = false;
+      await this.emit(e, 'exec_die', { exitCode: String(e.exitCode) });
     }
     return e.exitCode;
   }

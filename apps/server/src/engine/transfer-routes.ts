@@ -92,6 +92,9 @@ async function importImage(deps: TransferDeps, fromSrc: string, r: EngineRequest
       ...(message ? { message } : {}),
       ...(platform ? { platform } : {}),
     });
+    // dockerd tells the new name first, then the import, naming the image by its ID.
+    if (name !== undefined) deps.events?.emit('image', 'tag', id, { name: familiarString(parseNormalizedReference(name)) });
+    deps.events?.emit('image', 'import', id, { name: id });
     out.messages({ status: id });
     out.finish();
   } catch (err) {
