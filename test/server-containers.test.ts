@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -245,6 +245,36 @@ describe('docker run against berthd', () => {
     const imageTags = await tagLines(dk);
     expect(imageTags).toEqual(['image tag berthd-ct/events:1 ', 'image untag ID ']);
     expect(imageTags).toEqual(await tagLines(docker));
+  });
+
+  it('top: the container\'s processes as dockerd lists them (default and custom ps options); berth top on the same container', async () => {
+    const cmd = ['run', '-d', '--name', 'sc-top', BASE, 'sh', '-c', 'sleep 300 & exec sleep 200'];
+    await dkOk(cmd);
+    await dockerOk(cmd);
+    // PIDs, start times and parent PIDs are the hosts' own: titles and commands are compared.
+    const shape = (table: string, keep: number[]): string => table.trimEnd().split('\n').map((l) => {
+      const cells = l.split(/\s{2,}/);
+      return keep.map((i) => cells.at(i)).join('|');
+    }).sort().join('\n');
+    for (const [args, keep] of [[[], [0, 7]], [['-o', 'pid,comm,args'], [1, 2]], [['aux'], [0, 7, 10]]] as [string[], number[]][]) {
+      const viaBerthd = await dkOk(['top', 'sc-top', ...args]);
+      expect(shape(viaBerthd, keep)).toBe(shape(await dockerOk(['top', 'sc-top', ...args]), keep));
+      expect(shape(await store.ok(['top', 'sc-top', ...args]), keep)).toBe(shape(viaBerthd, keep));
+    }
+    expect(await dkOk(['top', 'sc-top'])).toMatch(/^UID {17}PID {17}PPID {16}C {19}STIME {15}TTY {17}TIME {16}CMD\n(root .*\n){2}$/);
+    // Hiding the PID column is refused, in dockerd's words.
+    const refused = await dk(['top', 'sc-top', '-o', 'comm=PID']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe((await docker(['top', 'sc-top', '-o', 'comm=PID'])).stderr);
+    expect(refused.stderr).toContain('specifying "comm=PID" is not allowed');
+    await dkOk(['rm', '-f', 'sc-top']);
+    await dockerOk(['rm', '-f', 'sc-top']);
+    // A container that is not running has no processes to show.
+    const id = (await dkOk(['create', '--name', 'sc-top', BASE])).trim();
+    const stopped = await dk(['top', 'sc-top']);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toBe(`Error response from daemon: Container ${id} is not running\n`);
+    await dkOk(['rm', 'sc-top']);
   });
 
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {

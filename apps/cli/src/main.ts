@@ -32,6 +32,7 @@ import ContainerPrune from './commands/container/prune.js';
 import Rename from './commands/rename.js';
 import Inspect from './commands/inspect.js';
 import Export from './commands/export.js';
+import Top from './commands/top.js';
 
 export const COMMANDS = {
   images: Images,
@@ -66,6 +67,7 @@ export const COMMANDS = {
   rename: Rename,
   inspect: Inspect,
   export: Export,
+  top: Top,
 };
 
 export { execute } from '@oclif/core';

@@ -123,6 +123,21 @@ export async function ociKill(binary: string, stateDir: string, id: string, sign
   await quiet(binary, [...stateArgs(stateDir), 'kill', id, signal]);
 }
 
+/** The host PIDs of the container's processes (`runc ps --format json`). */
+export async function ociPids(binary: string, stateDir: string, id: string): Promise<number[]> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(binary, [...stateArgs(stateDir), 'ps', '--format', 'json', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new BerthError('ERR_CONTAINER_CONFLICT', `${binary} ps ${id}: ${stderr.trim() || `exit ${code}`}`))));
+  });
+  const pids: unknown = JSON.parse(out.trim() || '[]');
+  return Array.isArray(pids) ? pids.filter((p): p is number => Number.isInteger(p)) : [];
+}
+
 /** `--root` keeps berth's containers apart from anyone else's (docker's runc, a second berth root). */
 function stateArgs(stateDir: string): string[] {
   return ['--root', stateDir];

@@ -23,7 +23,7 @@ import { DEFAULT_CAPABILITIES, processConfig, runtimeConfig } from './bundle.js'
 import { seccompFor } from './seccomp.js';
 import { diffTar } from './diff-tar.js';
 import { LayerCache } from './layer-cache.js';
-import { ociKill, ociRun } from './oci-process.js';
+import { ociKill, ociPids, ociRun } from './oci-process.js';
 import { chooseSnapshotter, openSnapshot, type Snapshot, type SnapshotterName } from './snapshotter.js';
 import { resolveUser } from './user.js';
 
@@ -148,6 +148,10 @@ export class OciRootfs implements Rootfs {
   /** Sends a signal (`TERM`, `KILL`, `9`…) to the running process: `berth stop` and `kill`. */
   kill(signal = 'KILL'): Promise<void> {
     return ociKill(this.oci.binary, this.oci.stateDir, this.id, signal);
+  }
+
+  processes(): Promise<number[]> {
+    return ociPids(this.oci.binary, this.oci.stateDir, this.id);
   }
 
   async remove(): Promise<void> {

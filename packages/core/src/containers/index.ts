@@ -14,3 +14,4 @@ export * from './disk-usage.js';
 export * from './root-path.js';
 export * from './archive-path.js';
 export * from './extract-into.js';
+export * from './top.js';

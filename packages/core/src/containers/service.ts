@@ -20,6 +20,7 @@ import { commitContainer, type CommitOptions } from './commit.js';
 import { exportTree } from './export.js';
 import { archiveContainerPath, statContainerPath, type ContainerPathStat } from './archive-path.js';
 import { extractIntoRoot } from './extract-into.js';
+import { topOf, type ContainerTop } from './top.js';
 import { formatRFC3339Nano, isGoZeroTime } from './time.js';
 
 export interface AttachIO {
@@ -199,6 +200,15 @@ export class ContainerService {
     const rec = await this.find(input);
     if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
     await this.signal(await this.rootfs(rec), signal);
+  }
+
+  /** `docker top`: the host's ps (default `-ef`) over the running container's processes. */
+  async top(input: string, psArgs = ''): Promise<ContainerTop> {
+    const rec = await this.find(input);
+    if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
+    const rootfs = await this.rootfs(rec);
+    if (!rootfs.processes) throw new BerthError('ERR_UNSUPPORTED', 'the container runtime cannot list a container\'s processes');
+    return topOf(await rootfs.processes(), psArgs);
   }
 
   /** `rm`: a running container needs force (then SIGKILL); the rootfs and the record go. */

@@ -81,6 +81,8 @@ export interface Rootfs {
    * process (`stop`, `rm -f`); optional for runtimes that cannot.
    */
   kill?(signal: string): Promise<void>;
+  /** The host PIDs of the running container's processes (`docker top`). Optional. */
+  processes?(): Promise<number[]>;
   /** Unmounts and deletes the container's layer; the cached image layers stay. */
   remove(): Promise<void>;
   /**
