@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { busyboxRootfs, requirePeer, rootfsTar, run, startRegistry, type RunOptions, type RunResult } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
 import { startBerthd, type Berthd } from './support/berthd.js';
@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -275,6 +275,35 @@ describe('docker run against berthd', () => {
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toBe(`Error response from daemon: Container ${id} is not running\n`);
     await dkOk(['rm', 'sc-top']);
+  });
+
+  it('stats: a running container\'s counters as dockerd reports them (docker stats --no-stream, the StatsJSON shape); berth stats on the same container', async () => {
+    const cmd = ['run', '-d', '--name', 'sc-stats', BASE, 'sleep', '300'];
+    await dkOk(cmd);
+    await dockerOk(cmd);
+    const fmt = ['--no-stream', '--format', '{{.Name}}|{{.PIDs}}|{{.NetIO}}|{{.BlockIO}}|{{.CPUPerc}}|{{.MemUsage}}|{{.MemPerc}}'];
+    const viaBerthd = (await dkOk(['stats', ...fmt, 'sc-stats'])).trim().split('|');
+    const viaDockerd = (await dockerOk(['stats', ...fmt, 'sc-stats'])).trim().split('|');
+    // Name, PIDs and network I/O are the same; CPU and memory use are each run's own, the limit the machine's.
+    expect(viaBerthd.slice(0, 3)).toEqual(viaDockerd.slice(0, 3));
+    expect(viaBerthd.slice(0, 3)).toEqual(['sc-stats', '1', '0B / 0B']);
+    expect(viaBerthd[5]!.split(' / ')[1]).toBe(viaDockerd[5]!.split(' / ')[1]);
+    expect(viaBerthd[4]).toMatch(/^\d+\.\d\d%$/);
+    expect(viaBerthd[5]).toMatch(/^[\d.]+(B|KiB|MiB) \/ [\d.]+GiB$/);
+    const viaBerth = (await store.ok(['stats', ...fmt, 'sc-stats'])).trim().split('|');
+    expect(viaBerth.slice(0, 3)).toEqual(viaBerthd.slice(0, 3));
+    // The API's StatsJSON: the same fields as dockerd's, at the top and inside.
+    const dockerSocket = inject('dockerHost').replace(/^unix:\/\//, '');
+    const fromBerthd = JSON.parse((await run('curl', ['-sf', `http://${berthd.host}/containers/sc-stats/stats?stream=false`])).stdout) as Record<string, Record<string, unknown>>;
+    const fromDockerd = JSON.parse((await run('curl', ['-sf', '--unix-socket', dockerSocket, 'http://docker/containers/sc-stats/stats?stream=false'])).stdout) as Record<string, Record<string, unknown>>;
+    const keys = (o: object | undefined): string[] => Object.keys(o ?? {}).sort();
+    for (const part of [undefined, 'cpu_stats', 'precpu_stats', 'memory_stats', 'pids_stats', 'blkio_stats'] as const) {
+      expect(keys(part ? fromBerthd[part] : fromBerthd), part ?? 'top level').toEqual(keys(part ? fromDockerd[part] : fromDockerd));
+    }
+    expect(fromBerthd['memory_stats']!['limit']).toBe(fromDockerd['memory_stats']!['limit']);
+    expect(fromBerthd['cpu_stats']!['online_cpus']).toBe(fromDockerd['cpu_stats']!['online_cpus']);
+    await dkOk(['rm', '-f', 'sc-stats']);
+    await dockerOk(['rm', '-f', 'sc-stats']);
   });
 
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {

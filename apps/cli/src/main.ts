@@ -33,6 +33,7 @@ import Rename from './commands/rename.js';
 import Inspect from './commands/inspect.js';
 import Export from './commands/export.js';
 import Top from './commands/top.js';
+import Stats from './commands/stats.js';
 
 export const COMMANDS = {
   images: Images,
@@ -68,6 +69,7 @@ export const COMMANDS = {
   inspect: Inspect,
   export: Export,
   top: Top,
+  stats: Stats,
 };
 
 export { execute } from '@oclif/core';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProcessIO } from '@berth/core';
+import type { ProcessIO, RuntimeStats } from '@berth/core';
 import { BerthError } from '@berth/core';
 
 /** A container that could not start; `exitCode` is Docker's (127 not found, 126 not executable, 125 otherwise). */
@@ -123,19 +123,46 @@ export async function ociKill(binary: string, stateDir: string, id: string, sign
   await quiet(binary, [...stateArgs(stateDir), 'kill', id, signal]);
 }
 
-/** The host PIDs of the container's processes (`runc ps --format json`). */
-export async function ociPids(binary: string, stateDir: string, id: string): Promise<number[]> {
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(binary, [...stateArgs(stateDir), 'ps', '--format', 'json', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** What a runtime subcommand printed; a failure is the runtime's own words. */
+function runtimeOutput(binary: string, args: string[], what: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new BerthError('ERR_CONTAINER_CONFLICT', `${binary} ps ${id}: ${stderr.trim() || `exit ${code}`}`))));
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new BerthError('ERR_CONTAINER_CONFLICT', `${binary} ${what}: ${stderr.trim() || `exit ${code}`}`))));
   });
+}
+
+/** The host PIDs of the container's processes (`runc ps --format json`). */
+export async function ociPids(binary: string, stateDir: string, id: string): Promise<number[]> {
+  const out = await runtimeOutput(binary, [...stateArgs(stateDir), 'ps', '--format', 'json', id], `ps ${id}`);
   const pids: unknown = JSON.parse(out.trim() || '[]');
   return Array.isArray(pids) ? pids.filter((p): p is number => Number.isInteger(p)) : [];
+}
+
+interface RuncStats {
+  cpu?: { usage?: { total?: number; percpu?: number[]; kernel?: number; user?: number }; throttling?: { periods?: number; throttledPeriods?: number; throttledTime?: number } };
+  memory?: { usage?: { limit?: number; usage?: number; max?: number; failcnt?: number }; raw?: Record<string, number> };
+  pids?: { current?: number; limit?: number };
+  blkio?: { ioServiceBytesRecursive?: { major?: number; minor?: number; op?: string; value?: number }[] };
+}
+
+/** One sample of the container's cgroup counters (`runc events --stats`: one JSON object). */
+export async function ociStats(binary: string, stateDir: string, id: string): Promise<RuntimeStats> {
+  const out = await runtimeOutput(binary, [...stateArgs(stateDir), 'events', '--stats', id], `events --stats ${id}`);
+  const d = ((JSON.parse(out) as { data?: RuncStats }).data ?? {});
+  const cpu = d.cpu?.usage ?? {};
+  const t = d.cpu?.throttling ?? {};
+  const mem = d.memory?.usage ?? {};
+  return {
+    cpu: { totalNs: cpu.total ?? 0, perCpuNs: cpu.percpu ?? [], kernelNs: cpu.kernel ?? 0, userNs: cpu.user ?? 0, throttling: { periods: t.periods ?? 0, throttledPeriods: t.throttledPeriods ?? 0, throttledTimeNs: t.throttledTime ?? 0 } },
+    memory: { usage: mem.usage ?? 0, maxUsage: mem.max ?? 0, limit: mem.limit ?? 0, failcnt: mem.failcnt ?? 0, stats: d.memory?.raw ?? {} },
+    pids: { current: d.pids?.current ?? 0, limit: d.pids?.limit ?? 0 },
+    blkio: (d.blkio?.ioServiceBytesRecursive ?? []).map((e) => ({ major: e.major ?? 0, minor: e.minor ?? 0, op: e.op ?? '', value: e.value ?? 0 })),
+  };
 }
 
 /** `--root` keeps berth's containers apart from anyone else's (docker's runc, a second berth root). */

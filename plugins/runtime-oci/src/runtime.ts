@@ -17,13 +17,14 @@ import {
   type RuntimeFactoryOptions,
   type RuntimeCachePruneResult,
   type RuntimeLayer,
+  type RuntimeStats,
 } from '@berth/core';
 import { pruneCache } from './cache-prune.js';
 import { DEFAULT_CAPABILITIES, processConfig, runtimeConfig } from './bundle.js';
 import { seccompFor } from './seccomp.js';
 import { diffTar } from './diff-tar.js';
 import { LayerCache } from './layer-cache.js';
-import { ociKill, ociPids, ociRun } from './oci-process.js';
+import { ociKill, ociPids, ociRun, ociStats } from './oci-process.js';
 import { chooseSnapshotter, openSnapshot, type Snapshot, type SnapshotterName } from './snapshotter.js';
 import { resolveUser } from './user.js';
 
@@ -152,6 +153,10 @@ export class OciRootfs implements Rootfs {
 
   processes(): Promise<number[]> {
     return ociPids(this.oci.binary, this.oci.stateDir, this.id);
+  }
+
+  stats(): Promise<RuntimeStats> {
+    return ociStats(this.oci.binary, this.oci.stateDir, this.id);
   }
 
   async remove(): Promise<void> {

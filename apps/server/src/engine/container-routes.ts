@@ -298,6 +298,24 @@ export async function extractToContainer(containers: ContainerService, name: str
   await r.reply.code(200).send();
 }
 
+/** GET /containers/{id}/stats: StatsJSON, one a second with `stream` (the default), else one. */
+export async function containerStats(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
+  const stream = r.query.get('stream') === null ? true : boolParam(r.query.get('stream'));
+  const oneShot = boolParam(r.query.get('one-shot'));
+  if (stream && oneShot) throw new EngineError(400, 'cannot have stream=true and one-shot=true');
+  await containers.find(name);
+  r.reply.hijack();
+  const res = r.reply.raw;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const stop = new AbortController();
+  res.once('close', () => stop.abort());
+  try {
+    for await (const s of containers.stats(name, { stream, oneShot, signal: stop.signal })) res.write(`${JSON.stringify(s)}\n`);
+  } finally {
+    res.end();
+  }
+}
+
 /** GET /export: the container's filesystem as a tar. */
 export async function exportContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
   await containers.find(name);

@@ -12,7 +12,7 @@ import { buildRoute } from './build-route.js';
 import { ContainerHub } from './container-hub.js';
 import {
   attachContainer,
-  containerArchive, extractToContainer,
+  containerArchive, containerStats, extractToContainer,
   commitContainer,
   containerLogs,
   createContainer,
@@ -78,7 +78,7 @@ function imageAction(path: string): { name: string; action: string } | undefined
 
 /** `/containers/ID/start` → ID and `start`. */
 function containerAction(path: string): { name: string; action: string } | undefined {
-  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename|exec|archive|top))?$/.exec(path);
+  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename|exec|archive|top|stats))?$/.exec(path);
   if (!m || m[1] === 'json' || m[1] === 'create' || m[1] === 'prune') return undefined;
   return { name: m[1]!, action: m[2] ?? '' };
 }
@@ -179,6 +179,8 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         case 'HEAD archive':
         case 'GET archive':
           return containerArchive(h.containers, name, r, method === 'HEAD');
+        case 'GET stats':
+          return containerStats(h.containers, name, r);
         case 'GET top':
           return h.containers.top(name, r.query.get('ps_args') ?? '');
         case 'PUT archive':

@@ -15,3 +15,4 @@ export * from './root-path.js';
 export * from './archive-path.js';
 export * from './extract-into.js';
 export * from './top.js';
+export * from './stats.js';

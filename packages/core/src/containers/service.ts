@@ -21,6 +21,7 @@ import { exportTree } from './export.js';
 import { archiveContainerPath, statContainerPath, type ContainerPathStat } from './archive-path.js';
 import { extractIntoRoot } from './extract-into.js';
 import { topOf, type ContainerTop } from './top.js';
+import { dockerStatsOf, emptyDockerStats, systemCpuUsageNs, type DockerStats } from './stats.js';
 import { formatRFC3339Nano, isGoZeroTime } from './time.js';
 
 export interface AttachIO {
@@ -209,6 +210,46 @@ export class ContainerService {
     const rootfs = await this.rootfs(rec);
     if (!rootfs.processes) throw new BerthError('ERR_UNSUPPORTED', 'the container runtime cannot list a container\'s processes');
     return topOf(await rootfs.processes(), psArgs);
+  }
+
+  /**
+   * `docker stats`: StatsJSON samples a second apart, each with the one before as its `precpu`, as
+   * moby's collector gives them. Without `stream`, one sample (the second, so CPU % means
+   * something, unless `oneShot`); a container not running gives moby's empty stats, or ends a stream.
+   */
+  async *stats(input: string, opts: { stream: boolean; oneShot?: boolean; intervalMs?: number; signal?: AbortSignal } = { stream: false }): AsyncGenerator<DockerStats> {
+    const rec = await this.find(input);
+    if (!rec.State.Running) {
+      if (!opts.stream) yield emptyDockerStats(rec.Name, rec.Id);
+      return;
+    }
+    const rootfs = await this.rootfs(rec);
+    if (!rootfs.stats) throw new BerthError('ERR_UNSUPPORTED', "the container runtime cannot read a container's counters");
+    const sampleOf = rootfs.stats.bind(rootfs);
+    let previous: DockerStats | undefined;
+    const sample = async (): Promise<DockerStats | undefined> => {
+      const [counters, systemNs] = await Promise.all([sampleOf().catch(() => undefined), systemCpuUsageNs()]);
+      if (!counters) return undefined;
+      previous = dockerStatsOf(counters, { name: rec.Name, id: rec.Id, read: new Date(), systemNs }, previous);
+      return previous;
+    };
+    const interval = opts.intervalMs ?? 1000;
+    if (!opts.stream && !opts.oneShot) {
+      // The first sample primes the CPU counters; the second is the answer.
+      if (!(await sample())) return void (yield emptyDockerStats(rec.Name, rec.Id));
+      await sleep(interval, undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => undefined);
+    }
+    for (;;) {
+      if (opts.signal?.aborted) return;
+      const s = await sample();
+      if (!s) {
+        if (!opts.stream) yield emptyDockerStats(rec.Name, rec.Id);
+        return;
+      }
+      yield s;
+      if (!opts.stream) return;
+      await sleep(interval, undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => undefined);
+    }
   }
 
   /** `rm`: a running container needs force (then SIGKILL); the rootfs and the record go. */

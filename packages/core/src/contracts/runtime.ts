@@ -83,6 +83,8 @@ export interface Rootfs {
   kill?(signal: string): Promise<void>;
   /** The host PIDs of the running container's processes (`docker top`). Optional. */
   processes?(): Promise<number[]>;
+  /** The running container's cgroup counters (`docker stats`). Optional. */
+  stats?(): Promise<RuntimeStats>;
   /** Unmounts and deletes the container's layer; the cached image layers stay. */
   remove(): Promise<void>;
   /**
@@ -90,6 +92,16 @@ export interface Rootfs {
    * (a file's length, a symlink's target length), each inode once. Optional.
    */
   size?(): Promise<number>;
+}
+
+/** A running container's cgroup counters, in runc's terms (`runc events --stats`). */
+export interface RuntimeStats {
+  cpu: { totalNs: number; perCpuNs: number[]; kernelNs: number; userNs: number; throttling: { periods: number; throttledPeriods: number; throttledTimeNs: number } };
+  /** Bytes; `limit` is the cgroup's (huge when unlimited); `stats` the cgroup's memory.stat. */
+  memory: { usage: number; maxUsage: number; limit: number; failcnt: number; stats: Record<string, number> };
+  pids: { current: number; limit: number };
+  /** Bytes read and written per device (`op` as the cgroup names it: `Read`, `Write`, `Total`…). */
+  blkio: { major: number; minor: number; op: string; value: number }[];
 }
 
 export interface ContainerRuntime {
