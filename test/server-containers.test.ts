@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -304,6 +304,26 @@ describe('docker run against berthd', () => {
     expect(fromBerthd['cpu_stats']!['online_cpus']).toBe(fromDockerd['cpu_stats']!['online_cpus']);
     await dkOk(['rm', '-f', 'sc-stats']);
     await dockerOk(['rm', '-f', 'sc-stats']);
+  });
+
+  it('diff: a container\'s changes as dockerd lists them (added, changed, deleted, and the directories holding them)', async () => {
+    const cmd = ['run', '--name', 'sc-diff', BASE, 'sh', '-c', 'echo hello > /f; mkdir -p /d/e; rm /bin/ls; echo x >> /etc/passwd; mkdir /tmp/t; ln -s /f /d/link; rm -r /usr 2>/dev/null; true'];
+    await dkOk(cmd);
+    await dockerOk(cmd);
+    const viaBerthd = await dkOk(['diff', 'sc-diff']);
+    // dockerd lists in Go map order (a directory before what it holds); berthd in walk order.
+    const sorted = (text: string): string[] => text.split('\n').filter(Boolean).sort();
+    expect(sorted(viaBerthd)).toEqual(sorted(await dockerOk(['diff', 'sc-diff'])));
+    const lines = viaBerthd.split('\n').filter(Boolean);
+    expect(lines).toEqual([...lines].sort((a, b) => (a.slice(2) < b.slice(2) ? -1 : 1)));
+    expect(viaBerthd).toContain('D /bin/ls\n');
+    expect(viaBerthd).toContain('A /d/link\n');
+    expect(await store.ok(['diff', 'sc-diff'])).toBe(viaBerthd);
+    // A container with no changes: dockerd says nothing, and so does berthd.
+    await dkOk(['create', '--name', 'sc-nodiff', BASE]);
+    expect(await dkOk(['diff', 'sc-nodiff'])).toBe('');
+    await dkOk(['rm', 'sc-diff', 'sc-nodiff']);
+    await dockerOk(['rm', 'sc-diff']);
   });
 
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {

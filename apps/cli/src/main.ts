@@ -34,6 +34,7 @@ import Inspect from './commands/inspect.js';
 import Export from './commands/export.js';
 import Top from './commands/top.js';
 import Stats from './commands/stats.js';
+import Diff from './commands/diff.js';
 
 export const COMMANDS = {
   images: Images,
@@ -70,6 +71,7 @@ export const COMMANDS = {
   export: Export,
   top: Top,
   stats: Stats,
+  diff: Diff,
 };
 
 export { execute } from '@oclif/core';

@@ -18,6 +18,7 @@ import {
   type RuntimeCachePruneResult,
   type RuntimeLayer,
   type RuntimeStats,
+  type FileChange,
 } from '@berth/core';
 import { pruneCache } from './cache-prune.js';
 import { DEFAULT_CAPABILITIES, processConfig, runtimeConfig } from './bundle.js';
@@ -25,6 +26,7 @@ import { seccompFor } from './seccomp.js';
 import { diffTar } from './diff-tar.js';
 import { LayerCache } from './layer-cache.js';
 import { ociKill, ociPids, ociRun, ociStats } from './oci-process.js';
+import { dockerChanges } from './docker-changes.js';
 import { chooseSnapshotter, openSnapshot, type Snapshot, type SnapshotterName } from './snapshotter.js';
 import { resolveUser } from './user.js';
 
@@ -153,6 +155,10 @@ export class OciRootfs implements Rootfs {
 
   processes(): Promise<number[]> {
     return ociPids(this.oci.binary, this.oci.stateDir, this.id);
+  }
+
+  async fileChanges(): Promise<FileChange[]> {
+    return dockerChanges(await this.snapshot.changes(), (rel) => this.snapshot.lowerStat(rel));
   }
 
   stats(): Promise<RuntimeStats> {

@@ -2,6 +2,7 @@
 // upper/work under containers/<id>/; its diff is the upper dir. copy: the layers applied once into
 // merged/<chainID>, copied per container; its diff compares the copy with that tree.
 import { spawn } from 'node:child_process';
+import { lstatSync, type Stats } from 'node:fs';
 import { chmod, readFile, readlink, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { BerthError } from '@berth/core';
@@ -17,6 +18,8 @@ export interface Snapshot {
   /** The container's root filesystem on the host. */
   readonly path: string;
   changes(): Promise<Change[]>;
+  /** What the image (the layers below the container) has at `rel`, if anything. */
+  lowerStat(rel: string): Stats | undefined;
   /** Unmounts and deletes the container's own files. */
   remove(): Promise<void>;
   /** Set when overlay was wanted (not demanded) but could not mount, so copy took over. */
@@ -121,6 +124,10 @@ async function mountOverlay(ctx: SnapshotContext, lowers: string[]): Promise<Sna
     kind: 'overlay',
     path: merged,
     changes: () => upperChanges(upper),
+    lowerStat: (rel) => {
+      const found = presentInLayers(lowers.map((l) => join(ctx.runtimeDir, l)), rel);
+      return found && lstatSync(found.abs, { throwIfNoEntry: false });
+    },
     remove: async () => {
       if (await isMountPoint(merged)) await exec('umount', [merged], ctx.runtimeDir).catch(() => exec('umount', ['-l', merged], ctx.runtimeDir));
       await rm(ctx.containerDir, { recursive: true, force: true });
@@ -136,6 +143,9 @@ class CopySnapshot implements Snapshot {
   }
   changes(): Promise<Change[]> {
     return treeChanges(this.path, this.lower);
+  }
+  lowerStat(rel: string): Stats | undefined {
+    return lstatSync(join(this.lower, rel), { throwIfNoEntry: false });
   }
   async remove(): Promise<void> {
     await rm(this.ctx.containerDir, { recursive: true, force: true });

@@ -78,7 +78,7 @@ function imageAction(path: string): { name: string; action: string } | undefined
 
 /** `/containers/ID/start` → ID and `start`. */
 function containerAction(path: string): { name: string; action: string } | undefined {
-  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename|exec|archive|top|stats))?$/.exec(path);
+  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename|exec|archive|top|stats|changes))?$/.exec(path);
   if (!m || m[1] === 'json' || m[1] === 'create' || m[1] === 'prune') return undefined;
   return { name: m[1]!, action: m[2] ?? '' };
 }
@@ -179,6 +179,12 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         case 'HEAD archive':
         case 'GET archive':
           return containerArchive(h.containers, name, r, method === 'HEAD');
+        case 'GET changes': {
+          // moby's archive.ChangeType numbers; no changes is null, as dockerd encodes a nil slice.
+          const changes = await h.containers.changes(name);
+          const kinds = { modified: 0, added: 1, deleted: 2 } as const;
+          return changes.length === 0 ? reply.type('application/json').send('null\n') : changes.map((c) => ({ Path: c.path, Kind: kinds[c.kind] }));
+        }
         case 'GET stats':
           return containerStats(h.containers, name, r);
         case 'GET top':

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors.js';
 import type { Digest } from '../digest.js';
 import type { ContainerRecord, ContainerStore } from '../contracts/containers.js';
-import type { ContainerRuntime, Rootfs, RuntimeCachePruneResult, RuntimeLayer } from '../contracts/runtime.js';
+import type { ContainerRuntime, FileChange, Rootfs, RuntimeCachePruneResult, RuntimeLayer } from '../contracts/runtime.js';
 import { chainIds } from '../images/chain-id.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ContainerUse } from '../images/remove.js';
@@ -201,6 +201,14 @@ export class ContainerService {
     const rec = await this.find(input);
     if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
     await this.signal(await this.rootfs(rec), signal);
+  }
+
+  /** `docker diff`: what the container changed, added and deleted, as moby lists it. */
+  async changes(input: string): Promise<FileChange[]> {
+    const rec = await this.find(input);
+    const rootfs = await this.rootfs(rec);
+    if (!rootfs.fileChanges) throw new BerthError('ERR_UNSUPPORTED', "the container runtime cannot list a container's changes");
+    return rootfs.fileChanges();
   }
 
   /** `docker top`: the host's ps (default `-ef`) over the running container's processes. */

@@ -85,6 +85,8 @@ export interface Rootfs {
   processes?(): Promise<number[]>;
   /** The running container's cgroup counters (`docker stats`). Optional. */
   stats?(): Promise<RuntimeStats>;
+  /** The container's changes as `docker diff` lists them (paths absolute, in walk order). Optional. */
+  fileChanges?(): Promise<FileChange[]>;
   /** Unmounts and deletes the container's layer; the cached image layers stay. */
   remove(): Promise<void>;
   /**
@@ -92,6 +94,12 @@ export interface Rootfs {
    * (a file's length, a symlink's target length), each inode once. Optional.
    */
   size?(): Promise<number>;
+}
+
+/** One entry of `docker diff`. */
+export interface FileChange {
+  path: string;
+  kind: 'modified' | 'added' | 'deleted';
 }
 
 /** A running container's cgroup counters, in runc's terms (`runc events --stats`). */
