@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -322,8 +322,23 @@ describe('docker run against berthd', () => {
     // A container with no changes: dockerd says nothing, and so does berthd.
     await dkOk(['create', '--name', 'sc-nodiff', BASE]);
     expect(await dkOk(['diff', 'sc-nodiff'])).toBe('');
-    await dkOk(['rm', 'sc-diff', 'sc-nodiff']);
+    await dkOk(['rm', 'sc-diff', 'sc-nodiff', 'sc-size']);
     await dockerOk(['rm', 'sc-diff']);
+  });
+
+  it('ps -s: the container\'s own bytes and the virtual size as dockerd shows them; berth ps -s on the same container', async () => {
+    const cmd = ['run', '--name', 'sc-size', BASE, 'sh', '-c', 'head -c 3000 /dev/zero > /f; mkdir /d; ln -s /f /d/l'];
+    await dkOk(cmd);
+    await dockerOk(cmd);
+    const args = ['ps', '-a', '-s', '--filter', 'name=sc-size', '--format', '{{.Names}} {{.Size}}'];
+    const viaBerthd = await dkOk(args);
+    expect(viaBerthd).toMatch(/^sc-size 3(\.\d+)?kB \(virtual [\d.]+MB\)\n$/);
+    expect(viaBerthd).toBe(await dockerOk(args));
+    expect(await store.ok(args)).toBe(viaBerthd);
+    // The default table gains the SIZE column, as docker's.
+    expect((await store.ok(['ps', '-a', '-s', '--filter', 'name=sc-size'])).split('\n')[0]).toMatch(/NAMES +SIZE$/);
+    await dkOk(['rm', 'sc-size']);
+    await dockerOk(['rm', 'sc-size']);
   });
 
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {

@@ -13,13 +13,14 @@ export default class Ps extends BerthCommand {
     'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
     last: Flags.integer({ char: 'n', description: 'Show n last created containers (includes all states)', default: -1 }),
     latest: Flags.boolean({ char: 'l', description: 'Show the latest created container (includes all states)' }),
+    size: Flags.boolean({ char: 's', description: 'Display total file sizes' }),
     filter: Flags.string({ char: 'f', description: 'Filter output based on conditions provided (id, name, label, exited, status, ancestor, before, since, network, volume)', multiple: true, multipleNonGreedy: true }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Ps);
     const containers = await this.containers(flags.root);
-    const { containerCommand, containerImageColumn, containerStatus, truncateId, humanDuration, formatGoTime, parseRFC3339, findImage, goQuote, containerFilter } = await import('@berth/core');
+    const { containerCommand, containerImageColumn, containerStatus, truncateId, humanDuration, humanSizeWithPrecision, formatGoTime, parseRFC3339, findImage, goQuote, containerFilter } = await import('@berth/core');
     const all = await containers.list();
     const snapshot = await containers.images.snapshot();
     const filter = containerFilter(flags.filter ?? [], all, snapshot);
@@ -38,6 +39,16 @@ export default class Ps extends BerthCommand {
     };
     const trunc = !flags['no-trunc'];
     const now = new Date();
+    // As docker's CLI: sizes are measured when asked for, or when the template shows them.
+    const withSize = flags.size || (flags.format ?? '').includes('.Size');
+    const sizes = new Map<string, { SizeRw: number; SizeRootFs: number }>();
+    if (withSize) for (const c of list) sizes.set(c.Id, await containers.sizes(c, snapshot));
+    const sizeColumn = (id: string): string => {
+      const s = sizes.get(id);
+      if (!s) return '0B';
+      const rw = humanSizeWithPrecision(s.SizeRw, 3);
+      return s.SizeRootFs > 0 ? `${rw} (virtual ${humanSizeWithPrecision(s.SizeRootFs, 3)})` : rw;
+    };
     const rows = list.map((c) => {
       const created = parseRFC3339(c.Created);
       const command = containerCommand(c);
@@ -51,7 +62,7 @@ export default class Ps extends BerthCommand {
         Ports: '',
         State: c.State.Status,
         Status: containerStatus(c, now),
-        Size: '0B',
+        Size: sizeColumn(c.Id),
         Names: c.Name.replace(/^\//, ''),
         Labels: Object.entries(c.Config.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
         Mounts: c.HostConfig.Binds.map((b) => b.split(':')[0]).join(','),
@@ -60,7 +71,7 @@ export default class Ps extends BerthCommand {
       };
     });
     process.stdout.write(formatList(rows, {
-      defaultFormat: 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}',
+      defaultFormat: `table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}${flags.size ? '\t{{.Size}}' : ''}`,
       headers: { ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Ports: 'PORTS', State: 'STATE', Status: 'STATUS', Size: 'SIZE', Names: 'NAMES', Labels: 'LABELS', Mounts: 'MOUNTS', Networks: 'NETWORKS', LocalVolumes: 'LOCAL VOLUMES' },
       typeName: '*formatter.ContainerContext',
     }, { format: flags.format, quiet: flags.quiet }));

@@ -107,7 +107,7 @@ export async function listContainers(containers: ContainerService, r: EngineRequ
   const now = new Date();
   const withSize = boolParam(r.query.get('size'));
   const out: ContainerSummary[] = [];
-  for (const c of list) out.push({ ...containerSummary(c, snapshot, now), ...(withSize ? { SizeRw: await containers.sizeRw(c) } : {}) });
+  for (const c of list) out.push({ ...containerSummary(c, snapshot, now), ...(withSize ? await containers.sizes(c, snapshot) : {}) });
   return out;
 }
 

@@ -6,6 +6,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors.js';
 import type { Digest } from '../digest.js';
+import type { StoreSnapshot } from '../contracts/metadata-store.js';
 import type { ContainerRecord, ContainerStore } from '../contracts/containers.js';
 import type { ContainerRuntime, FileChange, Rootfs, RuntimeCachePruneResult, RuntimeLayer } from '../contracts/runtime.js';
 import { chainIds } from '../images/chain-id.js';
@@ -281,6 +282,13 @@ export class ContainerService {
   async sizeRw(rec: ContainerRecord): Promise<number> {
     const rootfs = await this.rootfs(rec).catch(() => undefined);
     return (await rootfs?.size?.()) ?? 0;
+  }
+
+  /** moby's SizeRw and SizeRootFs: the container's own bytes, and those plus its image's (`ps -s`). */
+  async sizes(rec: ContainerRecord, snapshot?: StoreSnapshot): Promise<{ SizeRw: number; SizeRootFs: number }> {
+    const rw = await this.sizeRw(rec);
+    const image = (snapshot ?? (await this.images.snapshot())).images.get(rec.Image as Digest);
+    return { SizeRw: rw, SizeRootFs: rw + (image?.size ?? 0) };
   }
 
   /** `container prune`: every stopped container goes; the IDs removed, oldest last. */

@@ -33,6 +33,8 @@ export interface ContainerSummary {
   Mounts: ContainerMount[];
   /** Bytes of the container's own layer, when asked for (`size`, system df). */
   SizeRw?: number;
+  /** SizeRw plus the image's bytes, when asked for (`size`). */
+  SizeRootFs?: number;
 }
 
 export function containerMounts(c: ContainerRecord): ContainerMount[] {
