@@ -28,7 +28,10 @@ export async function exportTree(root: string, output: Writable, options: { pref
         return;
       }
       body.on('error', reject);
-      body.pipe(pack.entry(h, done));
+      // A reader that gives up destroys the pack and with it this entry: its error is ours to take.
+      const sink = pack.entry(h, done);
+      sink.on('error', reject);
+      body.pipe(sink);
     });
   const named = (path: string): string => (options.prefix === undefined ? path : path === '' ? options.prefix : `${options.prefix}/${path}`);
   const walk = async (rel: string): Promise<void> => {

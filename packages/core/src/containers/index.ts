@@ -16,3 +16,7 @@ export * from './archive-path.js';
 export * from './extract-into.js';
 export * from './top.js';
 export * from './stats.js';
+export * from './copy-info.js';
+export * from './rebase-archive.js';
+export * from './extract-onto-host.js';
+export * from './user.js';
