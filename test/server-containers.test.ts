@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size', 'sc-pause', 'sc-pause2']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -322,7 +322,7 @@ describe('docker run against berthd', () => {
     // A container with no changes: dockerd says nothing, and so does berthd.
     await dkOk(['create', '--name', 'sc-nodiff', BASE]);
     expect(await dkOk(['diff', 'sc-nodiff'])).toBe('');
-    await dkOk(['rm', 'sc-diff', 'sc-nodiff', 'sc-size']);
+    await dkOk(['rm', 'sc-diff', 'sc-nodiff']);
     await dockerOk(['rm', 'sc-diff']);
   });
 
@@ -339,6 +339,44 @@ describe('docker run against berthd', () => {
     expect((await store.ok(['ps', '-a', '-s', '--filter', 'name=sc-size'])).split('\n')[0]).toMatch(/NAMES +SIZE$/);
     await dkOk(['rm', 'sc-size']);
     await dockerOk(['rm', 'sc-size']);
+  });
+
+  it('pause and unpause as dockerd: status, inspect, exec and a second pause refused, kill of a paused container; berth sees the same', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const story = async (cli: typeof dk): Promise<string[]> => {
+      const seen: string[] = [];
+      const note = async (args: string[]): Promise<void> => {
+        const r = await cli(args);
+        seen.push(`${args[0]} ${r.code} ${r.stdout.trim()} ${r.stderr.trim().replace(/[0-9a-f]{64}/g, 'ID')}`);
+      };
+      await cli(['run', '-d', '--name', 'sc-pause', BASE, 'sleep', '300']);
+      await note(['pause', 'sc-pause']);
+      await note(['ps', '--filter', 'name=sc-pause', '--format', '{{.State}} {{.Status}}']);
+      await note(['inspect', '-f', '{{.State.Status}} {{.State.Paused}} {{.State.Running}}', 'sc-pause']);
+      await note(['pause', 'sc-pause']);
+      await note(['exec', 'sc-pause', 'true']);
+      await note(['unpause', 'sc-pause']);
+      await note(['unpause', 'sc-pause']);
+      await note(['pause', 'sc-pause']);
+      await note(['kill', 'sc-pause']);
+      await note(['wait', 'sc-pause']);
+      await note(['rm', 'sc-pause']);
+      return seen.map((l) => l.replace(/Up (Less than a second|\d+ seconds?)/, 'Up TIME'));
+    };
+    // berth's own view of a container berthd paused.
+    await dk(['run', '-d', '--name', 'sc-pause2', BASE, 'sleep', '300']);
+    await dkOk(['pause', 'sc-pause2']);
+    expect(await store.ok(['ps', '--filter', 'name=sc-pause2', '--format', '{{.State}}'])).toBe('paused\n');
+    await store.ok(['unpause', 'sc-pause2']);
+    expect(await dkOk(['inspect', '-f', '{{.State.Status}}', 'sc-pause2'])).toBe('running\n');
+    await dkOk(['rm', '-f', 'sc-pause2']);
+    const viaBerthd = await story(dk);
+    expect(viaBerthd).toEqual(await story(docker));
+    expect(viaBerthd[1]).toBe('ps 0 paused Up TIME (Paused) ');
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const actions = async (cli: typeof dk): Promise<string> => (await cli(['events', '--since', since, '--until', until, '--filter', 'container=sc-pause', '--filter', 'event=pause', '--filter', 'event=unpause', '--format', '{{.Action}}'])).stdout;
+    expect(await actions(dk)).toBe('pause\nunpause\npause\n');
+    expect(await actions(dk)).toBe(await actions(docker));
   });
 
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {

@@ -35,6 +35,8 @@ import Export from './commands/export.js';
 import Top from './commands/top.js';
 import Stats from './commands/stats.js';
 import Diff from './commands/diff.js';
+import Pause from './commands/pause.js';
+import Unpause from './commands/unpause.js';
 
 export const COMMANDS = {
   images: Images,
@@ -72,6 +74,8 @@ export const COMMANDS = {
   top: Top,
   stats: Stats,
   diff: Diff,
+  pause: Pause,
+  unpause: Unpause,
 };
 
 export { execute } from '@oclif/core';

@@ -136,6 +136,11 @@ function runtimeOutput(binary: string, args: string[], what: string): Promise<st
   });
 }
 
+/** `runc pause` / `runc resume`: the cgroup freezer over every process of the container. */
+export async function ociFreeze(binary: string, stateDir: string, id: string, freeze: boolean): Promise<void> {
+  await runtimeOutput(binary, [...stateArgs(stateDir), freeze ? 'pause' : 'resume', id], `${freeze ? 'pause' : 'resume'} ${id}`);
+}
+
 /** The host PIDs of the container's processes (`runc ps --format json`). */
 export async function ociPids(binary: string, stateDir: string, id: string): Promise<number[]> {
   const out = await runtimeOutput(binary, [...stateArgs(stateDir), 'ps', '--format', 'json', id], `ps ${id}`);

@@ -25,7 +25,7 @@ import { DEFAULT_CAPABILITIES, processConfig, runtimeConfig } from './bundle.js'
 import { seccompFor } from './seccomp.js';
 import { diffTar } from './diff-tar.js';
 import { LayerCache } from './layer-cache.js';
-import { ociKill, ociPids, ociRun, ociStats } from './oci-process.js';
+import { ociFreeze, ociKill, ociPids, ociRun, ociStats } from './oci-process.js';
 import { dockerChanges } from './docker-changes.js';
 import { chooseSnapshotter, openSnapshot, type Snapshot, type SnapshotterName } from './snapshotter.js';
 import { resolveUser } from './user.js';
@@ -151,6 +151,14 @@ export class OciRootfs implements Rootfs {
   /** Sends a signal (`TERM`, `KILL`, `9`…) to the running process: `berth stop` and `kill`. */
   kill(signal = 'KILL'): Promise<void> {
     return ociKill(this.oci.binary, this.oci.stateDir, this.id, signal);
+  }
+
+  pause(): Promise<void> {
+    return ociFreeze(this.oci.binary, this.oci.stateDir, this.id, true);
+  }
+
+  resume(): Promise<void> {
+    return ociFreeze(this.oci.binary, this.oci.stateDir, this.id, false);
   }
 
   processes(): Promise<number[]> {

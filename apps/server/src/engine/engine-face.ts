@@ -78,7 +78,7 @@ function imageAction(path: string): { name: string; action: string } | undefined
 
 /** `/containers/ID/start` → ID and `start`. */
 function containerAction(path: string): { name: string; action: string } | undefined {
-  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename|exec|archive|top|stats|changes))?$/.exec(path);
+  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename|exec|archive|top|stats|changes|pause|unpause))?$/.exec(path);
   if (!m || m[1] === 'json' || m[1] === 'create' || m[1] === 'prune') return undefined;
   return { name: m[1]!, action: m[2] ?? '' };
 }
@@ -179,6 +179,12 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         case 'HEAD archive':
         case 'GET archive':
           return containerArchive(h.containers, name, r, method === 'HEAD');
+        case 'POST pause':
+        case 'POST unpause': {
+          const rec = action === 'pause' ? await h.containers.pause(name) : await h.containers.unpause(name);
+          h.emit(rec, action);
+          return reply.code(204).send();
+        }
         case 'GET changes': {
           // moby's archive.ChangeType numbers; no changes is null, as dockerd encodes a nil slice.
           const changes = await h.containers.changes(name);

@@ -65,6 +65,7 @@ export class ExecInstances {
   async create(name: string, body: ExecBody): Promise<ExecInstance> {
     const rec = await this.containers.find(name);
     if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${rec.Id} is not running`);
+    if (rec.State.Paused) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${name} is paused, unpause the container before exec`);
     const cmd = stringList(body.Cmd, 'Cmd');
     if (cmd.length === 0) throw new EngineError(400, 'No exec command specified');
     const e: ExecInstance = {

@@ -86,7 +86,7 @@ export class ContainerService {
     let marking: Promise<unknown> | undefined;
     const started = (): void => {
       marking = this.store.update(rec.Id, (c) => {
-        c.State = { ...c.State, Status: 'running', Running: true, Pid: process.pid, ExitCode: 0, Error: '', StartedAt: formatRFC3339Nano(new Date()) };
+        c.State = { ...c.State, Status: 'running', Running: true, Paused: false, Pid: process.pid, ExitCode: 0, Error: '', StartedAt: formatRFC3339Nano(new Date()) };
       });
     };
     const log = new JsonLogWriter(rec.LogPath);
@@ -121,7 +121,7 @@ export class ContainerService {
     await this.store.update(rec.Id, (c) => {
       const at = formatRFC3339Nano(new Date());
       // A process that never ran still gets a start time, so ps shows Exited (127), not Created.
-      c.State = { ...c.State, Status: 'exited', Running: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: at, ...(marking ? {} : { StartedAt: at }) };
+      c.State = { ...c.State, Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: at, ...(marking ? {} : { StartedAt: at }) };
     });
     if (rec.HostConfig.AutoRemove) await this.remove(rec.Id, { force: false });
     if (failure) throw failure;
@@ -160,6 +160,7 @@ export class ContainerService {
   async exec(input: string, opts: { cmd: string[]; env?: string[]; user?: string; workdir?: string; tty?: boolean; detach?: boolean }, io: AttachIO = {}, signal?: AbortSignal): Promise<number> {
     const rec = await this.find(input);
     if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${rec.Id} is not running`);
+    if (rec.State.Paused) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${input} is paused, unpause the container before exec`);
     if (opts.cmd.length === 0) throw new BerthError('ERR_INVALID_ARGUMENT', 'No exec command specified');
     const rootfs = await this.rootfs(rec);
     if (!rootfs.exec) throw new BerthError('ERR_UNSUPPORTED', `the container runtime cannot run a process in a running container`);
@@ -190,6 +191,7 @@ export class ContainerService {
     const rootfs = await this.rootfs(rec);
     const stopSignal = rec.Config.StopSignal || 'SIGTERM';
     await this.signal(rootfs, stopSignal);
+    if (rec.State.Paused) await this.thaw(rec, rootfs).catch(() => undefined);
     const after = await this.waitStopped(rec.Id, timeoutSeconds < 0 ? Number.MAX_SAFE_INTEGER : timeoutSeconds * 1000);
     if (!after?.State.Running) return;
     await this.signal(rootfs, 'SIGKILL');
@@ -201,7 +203,42 @@ export class ContainerService {
   async kill(input: string, signal: string): Promise<void> {
     const rec = await this.find(input);
     if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
-    await this.signal(await this.rootfs(rec), signal);
+    const rootfs = await this.rootfs(rec);
+    await this.signal(rootfs, signal);
+    // As moby: a paused container is thawed after SIGKILL or its stop signal, so it can act on it.
+    const stopping = /^(SIG)?KILL$|^9$/i.test(signal) || signal.replace(/^SIG/i, '') === (rec.Config.StopSignal || 'SIGTERM').replace(/^SIG/i, '');
+    // The process may be gone (and its runtime state with it) before the thaw: that is the aim.
+    if (rec.State.Paused && stopping) await this.thaw(rec, rootfs).catch(() => undefined);
+  }
+
+  /** `docker pause`: every process of the container frozen (the cgroup freezer, through the runtime). */
+  async pause(input: string): Promise<ContainerRecord> {
+    const rec = await this.find(input);
+    if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
+    if (rec.State.Paused) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is already paused`);
+    const rootfs = await this.rootfs(rec);
+    if (!rootfs.pause) throw new BerthError('ERR_UNSUPPORTED', 'the container runtime cannot pause a container');
+    await rootfs.pause();
+    return this.store.update(rec.Id, (c) => {
+      c.State = { ...c.State, Status: 'paused', Paused: true };
+      return c;
+    });
+  }
+
+  /** `docker unpause`. */
+  async unpause(input: string): Promise<ContainerRecord> {
+    const rec = await this.find(input);
+    if (!rec.State.Paused || !rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not paused`);
+    return this.thaw(rec, await this.rootfs(rec));
+  }
+
+  private async thaw(rec: ContainerRecord, rootfs: Rootfs): Promise<ContainerRecord> {
+    if (!rootfs.resume) throw new BerthError('ERR_UNSUPPORTED', 'the container runtime cannot unpause a container');
+    await rootfs.resume();
+    return this.store.update(rec.Id, (c) => {
+      if (c.State.Running) c.State = { ...c.State, Status: 'running', Paused: false };
+      return c;
+    });
   }
 
   /** `docker diff`: what the container changed, added and deleted, as moby lists it. */
@@ -268,7 +305,9 @@ export class ContainerService {
       if (!opts.force) {
         throw new BerthError('ERR_CONTAINER_CONFLICT', `You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`);
       }
-      await this.signal(await this.rootfs(rec), 'SIGKILL');
+      const rootfs = await this.rootfs(rec);
+      await this.signal(rootfs, 'SIGKILL');
+      if (rec.State.Paused) await this.thaw(rec, rootfs).catch(() => undefined);
       await this.waitStopped(rec.Id, 10_000);
     }
     // When the image is gone (rmi -f), the container's own layer is reopened over nothing, to remove it.
@@ -392,7 +431,7 @@ export class ContainerService {
     return this.store
       .update(rec.Id, (c) => {
         if (!c.State.Running || alive(c.State.Pid)) return c;
-        c.State = { ...c.State, Status: 'exited', Running: false, Pid: 0, ExitCode: 255, Error: 'the process watching the container ended', FinishedAt: formatRFC3339Nano(new Date()) };
+        c.State = { ...c.State, Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: 255, Error: 'the process watching the container ended', FinishedAt: formatRFC3339Nano(new Date()) };
         return c;
       })
       .catch(() => rec);

@@ -5,11 +5,13 @@
 import type { ContainerConfig } from '../config.js';
 import type { Digest } from '../digest.js';
 
-export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';
 
 export interface ContainerState {
   Status: ContainerStatus;
   Running: boolean;
+  /** Frozen by `pause` (still Running, as Docker's). */
+  Paused?: boolean;
   /** The monitor's pid while running (the process that waits for the container), 0 otherwise. */
   Pid: number;
   ExitCode: number;

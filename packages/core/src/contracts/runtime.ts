@@ -81,6 +81,9 @@ export interface Rootfs {
    * process (`stop`, `rm -f`); optional for runtimes that cannot.
    */
   kill?(signal: string): Promise<void>;
+  /** Freezes and thaws every process of the running container (`docker pause`/`unpause`). Optional. */
+  pause?(): Promise<void>;
+  resume?(): Promise<void>;
   /** The host PIDs of the running container's processes (`docker top`). Optional. */
   processes?(): Promise<number[]>;
   /** The running container's cgroup counters (`docker stats`). Optional. */
