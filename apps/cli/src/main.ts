@@ -33,6 +33,7 @@ import Rename from './commands/rename.js';
 import Inspect from './commands/inspect.js';
 import Export from './commands/export.js';
 import Top from './commands/top.js';
+import Cp from './commands/cp.js';
 import Stats from './commands/stats.js';
 import Diff from './commands/diff.js';
 import Pause from './commands/pause.js';
@@ -72,6 +73,7 @@ export const COMMANDS = {
   inspect: Inspect,
   export: Export,
   top: Top,
+  cp: Cp,
   stats: Stats,
   diff: Diff,
   pause: Pause,

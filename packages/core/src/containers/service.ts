@@ -21,6 +21,7 @@ import { commitContainer, type CommitOptions } from './commit.js';
 import { exportTree } from './export.js';
 import { archiveContainerPath, statContainerPath, type ContainerPathStat } from './archive-path.js';
 import { extractIntoRoot } from './extract-into.js';
+import { resolveUser } from './user.js';
 import { topOf, type ContainerTop } from './top.js';
 import { dockerStatsOf, emptyDockerStats, systemCpuUsageNs, type DockerStats } from './stats.js';
 import { formatRFC3339Nano, isGoZeroTime } from './time.js';
@@ -366,10 +367,21 @@ export class ContainerService {
     await archiveContainerPath((await this.rootfs(rec)).path, path, input, output);
   }
 
-  /** `docker cp SRC CONTAINER:DIR`: the tar's entries extracted into the directory `path`. */
-  async extractArchive(input: string, path: string, tar: Readable, options: { noOverwriteDirNonDir?: boolean } = {}): Promise<void> {
+  /**
+   * `docker cp SRC CONTAINER:DIR`: the tar's entries extracted into the directory `path`. With
+   * `copyUIDGID` (`-a`) and a container user, every entry is that user's, as moby does; otherwise
+   * the tar's owners stay.
+   */
+  async extractArchive(input: string, path: string, tar: Readable, options: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean } = {}): Promise<void> {
     const rec = await this.find(input);
-    await extractIntoRoot((await this.rootfs(rec)).path, path, tar, { ...options, container: input });
+    const root = (await this.rootfs(rec)).path;
+    // moby looks the user up in the host's passwd; the container's own is the one that means something.
+    const user = options.copyUIDGID && rec.Config.User ? await resolveUser(root, rec.Config.User) : undefined;
+    await extractIntoRoot(root, path, tar, {
+      ...(options.noOverwriteDirNonDir ? { noOverwriteDirNonDir: true } : {}),
+      ...(user ? { owner: { uid: user.uid, gid: user.gid } } : {}),
+      container: input,
+    });
   }
 
   async logs(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: Omit<ReadLogOptions, 'follow'> & { follow?: boolean } = {}): Promise<void> {
