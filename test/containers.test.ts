@@ -146,6 +146,28 @@ describe('run -d, ps, logs, stop, start, rm', () => {
     expect(await store.ok(['ps', '-aq'])).not.toContain(id.slice(0, 12));
   });
 
+  it('create makes a container start runs later; restart stops and starts it again; as docker\'s', async () => {
+    const args = ['--name', 'ct-made', '--network', 'none', '-e', 'WHO=made', BASE, 'sh', '-c', 'echo "$WHO"; sleep 300'];
+    const id = (await store.ok(['create', ...args])).trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    await dockerOk(['create', ...args]);
+    const fmt = ['ps', '-a', '--filter', 'name=ct-made', '--format', '{{.Names}}|{{.Command}}|{{.State}}|{{.Status}}'];
+    expect(await store.ok(fmt)).toBe(await dockerOk(fmt));
+    expect(await store.ok(fmt)).toMatch(/^ct-made\|"sh -c .+…"\|created\|Created\n$/);
+    for (const cmd of [['start', 'ct-made'], ['restart', '-t', '1', 'ct-made']]) {
+      expect(await store.ok(cmd)).toBe('ct-made\n');
+      expect(await dockerOk(cmd)).toBe('ct-made\n');
+    }
+    const state = ['inspect', '-f', '{{.State.Status}} {{.RestartCount}}', 'ct-made'];
+    expect((await store.ok(state)).split(' ')[0]).toBe('running');
+    expect((await dockerOk(state)).split(' ')[0]).toBe('running');
+    // Two runs of the process: the log holds both.
+    for (let i = 0; i < 50 && (await store.ok(['logs', 'ct-made'])) !== 'made\nmade\n'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await store.ok(['logs', 'ct-made'])).toBe(await dockerOk(['logs', 'ct-made']));
+    expect(await store.ok(['rm', '-f', 'ct-made'])).toBe('ct-made\n');
+    await dockerOk(['rm', '-f', 'ct-made']);
+  });
+
   it('logs -f follows a running container to its end; two processes racing for one name: one wins', async () => {
     await store.ok(['run', '-d', '--name', 'ct-follow', BASE, 'sh', '-c', 'for i in 1 2 3; do echo $i; echo e$i >&2; sleep 0.3; done']);
     const f = await store.berth(['logs', '-f', 'ct-follow']);

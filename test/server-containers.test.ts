@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size', 'sc-pause', 'sc-pause2']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size', 'sc-pause', 'sc-pause2', 'sc-restart']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -376,6 +376,32 @@ describe('docker run against berthd', () => {
     const until = String(Math.ceil(Date.now() / 1000) + 1);
     const actions = async (cli: typeof dk): Promise<string> => (await cli(['events', '--since', since, '--until', until, '--filter', 'container=sc-pause', '--filter', 'event=pause', '--filter', 'event=unpause', '--format', '{{.Action}}'])).stdout;
     expect(await actions(dk)).toBe('pause\nunpause\npause\n');
+    expect(await actions(dk)).toBe(await actions(docker));
+  });
+
+  it('restart, and cp -a into a container with a user, as dockerd does them', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const src = join(work, 'cp-a');
+    await run('sh', ['-c', `rm -rf ${src} && mkdir -p ${src} && echo a > ${src}/owned && chown 1234:1234 ${src}/owned`]);
+    const outputs: string[] = [];
+    for (const cli of [dk, docker]) {
+      expect((await cli(['create', '--name', 'sc-restart', '-u', '65534', BASE, 'sh', '-c', 'ls -n /tmp/owned | cut -c1-30 | tr -s " "; sleep 300'])).code).toBe(0);
+      expect((await cli(['cp', '-a', `${src}/owned`, 'sc-restart:/tmp/'])).code).toBe(0);
+      expect((await cli(['start', 'sc-restart'])).code).toBe(0);
+      const restarted = await cli(['restart', '-t', '1', 'sc-restart']);
+      expect(restarted.stdout, restarted.stderr).toBe('sc-restart\n');
+      expect((await cli(['inspect', '-f', '{{.State.Status}}', 'sc-restart'])).stdout).toBe('running\n');
+      let logs = '';
+      for (let i = 0; i < 50 && logs.split('\n').length < 3; i++) logs = (await cli(['logs', 'sc-restart'])).stdout;
+      outputs.push(logs);
+      expect((await cli(['rm', '-f', 'sc-restart'])).code).toBe(0);
+    }
+    // The container's user owns what -a copied in; the process ran twice.
+    expect(outputs[0]).toBe(outputs[1]);
+    expect(outputs[0]).toMatch(/^-rw-r--r-- 1 65534 65534\n-rw-r--r-- 1 65534 65534\n$/);
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const actions = async (cli: typeof dk): Promise<string> => (await cli(['events', '--since', since, '--until', until, '--filter', 'container=sc-restart', '--filter', 'event=start', '--filter', 'event=restart', '--format', '{{.Action}}'])).stdout;
+    expect(await actions(dk)).toBe('start\nstart\nrestart\n');
     expect(await actions(dk)).toBe(await actions(docker));
   });
 

@@ -38,6 +38,8 @@ import Stats from './commands/stats.js';
 import Diff from './commands/diff.js';
 import Pause from './commands/pause.js';
 import Unpause from './commands/unpause.js';
+import Create from './commands/create.js';
+import Restart from './commands/restart.js';
 
 export const COMMANDS = {
   images: Images,
@@ -78,6 +80,8 @@ export const COMMANDS = {
   diff: Diff,
   pause: Pause,
   unpause: Unpause,
+  create: Create,
+  restart: Restart,
 };
 
 export { execute } from '@oclif/core';

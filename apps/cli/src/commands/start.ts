@@ -25,18 +25,11 @@ export default class Start extends BerthCommand {
       await this.runAttachedHere(containers, rec.Id, flags.interactive);
       return;
     }
-    const { spawnMonitor } = await import('../containers/monitor.js');
+    const { startDetached } = await import('../containers/monitor.js');
     await this.eachArgument(names, async (name) => {
       const rec = await containers.find(name);
       // Starting a running container is a no-op, as in docker.
-      if (!rec.State.Running) {
-        await containers.store.update(rec.Id, (c) => {
-          c.State.Status = 'created';
-        });
-        spawnMonitor(rec.Id, storeRoot(flags.root));
-        const settled = await containers.waitStarted(rec.Id, 30_000);
-        if (!settled.State.Running && settled.State.Error) throw new BerthError('ERR_INVALID_ARGUMENT', settled.State.Error);
-      }
+      if (!rec.State.Running) await startDetached(containers, rec.Id, storeRoot(flags.root));
       this.out(name);
     });
   }

@@ -74,6 +74,15 @@ export class ContainerHub {
   }
 
   /** Starts the container's process here; resolves once it runs, rejects with why it could not. */
+  /** Resolves once the run this hub had for the container (if any) is over and told (`restart`). */
+  async settled(id: string): Promise<void> {
+    const run = this.runs.get(id);
+    if (!run) return;
+    await run.done;
+    // `ended` runs after the die event, a few turns later.
+    for (let i = 0; i < 100 && this.runs.has(id); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
   async start(rec: ContainerRecord): Promise<void> {
     if (rec.State.Running || this.runs.has(rec.Id)) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${rec.Id} is already running`);
     const abort = new AbortController();

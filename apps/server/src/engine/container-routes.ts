@@ -132,6 +132,26 @@ export async function stopContainer(hub: ContainerHub, name: string, r: EngineRe
   await r.reply.code(204).send();
 }
 
+/** POST /restart: stopped as /stop does (`t` seconds, then SIGKILL), then started again. */
+export async function restartContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
+  const rec = await hub.containers.find(name);
+  if (rec.State.Running) {
+    const t = r.query.get('t');
+    await hub.containers.stop(rec.Id, t === null || t === '' ? 10 : Number.parseInt(t, 10));
+    hub.emit(rec, 'stop');
+  }
+  await hub.settled(rec.Id);
+  // Answered once the process runs again, as dockerd does (a `docker inspect` right after sees it up).
+  await hub.containers.store.update(rec.Id, (c) => {
+    c.State.Status = 'created';
+    return c;
+  });
+  await hub.start(await hub.containers.find(rec.Id));
+  await hub.containers.waitStarted(rec.Id, 30_000);
+  hub.emit(rec, 'restart');
+  await r.reply.code(204).send();
+}
+
 export async function killContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
   const rec = await hub.containers.find(name);
   const signal = r.query.get('signal') || 'SIGKILL';
@@ -294,7 +314,7 @@ export async function containerArchive(containers: ContainerService, name: strin
 export async function extractToContainer(containers: ContainerService, name: string, r: EngineRequest): Promise<void> {
   const path = r.query.get('path') ?? '';
   if (path === '') throw new EngineError(400, 'Path cannot be empty');
-  await containers.extractArchive(name, path, r.req.raw, { noOverwriteDirNonDir: boolParam(r.query.get('noOverwriteDirNonDir')) });
+  await containers.extractArchive(name, path, r.req.raw, { noOverwriteDirNonDir: boolParam(r.query.get('noOverwriteDirNonDir')), copyUIDGID: boolParam(r.query.get('copyUIDGID')) });
   await r.reply.code(200).send();
 }
 

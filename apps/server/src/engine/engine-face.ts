@@ -19,6 +19,7 @@ import {
   exportContainer,
   inspectContainer,
   killContainer,
+  restartContainer,
   listContainers,
   pruneContainers,
   removeContainer,
@@ -78,7 +79,7 @@ function imageAction(path: string): { name: string; action: string } | undefined
 
 /** `/containers/ID/start` → ID and `start`. */
 function containerAction(path: string): { name: string; action: string } | undefined {
-  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|kill|wait|attach|logs|export|resize|rename|exec|archive|top|stats|changes|pause|unpause))?$/.exec(path);
+  const m = /^\/containers\/([^/]+)(?:\/(json|start|stop|restart|kill|wait|attach|logs|export|resize|rename|exec|archive|top|stats|changes|pause|unpause))?$/.exec(path);
   if (!m || m[1] === 'json' || m[1] === 'create' || m[1] === 'prune') return undefined;
   return { name: m[1]!, action: m[2] ?? '' };
 }
@@ -179,6 +180,8 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         case 'HEAD archive':
         case 'GET archive':
           return containerArchive(h.containers, name, r, method === 'HEAD');
+        case 'POST restart':
+          return restartContainer(h, name, r);
         case 'POST pause':
         case 'POST unpause': {
           const rec = action === 'pause' ? await h.containers.pause(name) : await h.containers.unpause(name);
