@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size', 'sc-pause', 'sc-pause2', 'sc-restart']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size', 'sc-pause', 'sc-pause2', 'sc-restart', 'sc-evs']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -465,6 +465,10 @@ describe('docker run against berthd', () => {
       await ok(['run', '-d', '--name', 'sc-evx', 'berthd-ct/ev:1', 'sleep', '30']);
       expect((await cli(['exec', 'sc-evx', 'sh', '-c', 'exit 3'])).code).toBe(3);
       await ok(['rm', '-f', 'sc-evx']);
+      // stop: the stop signal, SIGKILL after -t (sleep as PID 1 ignores SIGTERM), die, stop.
+      await ok(['run', '-d', '--name', 'sc-evs', 'berthd-ct/ev:1', 'sleep', '30']);
+      await ok(['stop', '-t', '1', 'sc-evs']);
+      await ok(['rm', 'sc-evs']);
       await ok(['create', '--name', 'sc-evp', 'berthd-ct/ev:1']);
       await ok(['container', 'prune', '-f']);
       await ok(['rmi', 'berthd-ct/ev:1']);
@@ -484,6 +488,15 @@ describe('docker run against berthd', () => {
     expect(containerEvents).toEqual(await seen(docker));
     expect(containerEvents).toContain('container exec_die id berthd-ct/ev:1 sc-evx 3  exec');
     expect(containerEvents).toContain('container kill id berthd-ct/ev:1 sc-evx  9');
+    expect(containerEvents.filter((l) => l.includes(' sc-evs '))).toEqual([
+      'container create id berthd-ct/ev:1 sc-evs  ',
+      'container start id berthd-ct/ev:1 sc-evs  ',
+      'container kill id berthd-ct/ev:1 sc-evs  15',
+      'container kill id berthd-ct/ev:1 sc-evs  9',
+      'container die id berthd-ct/ev:1 sc-evs 137 ',
+      'container stop id berthd-ct/ev:1 sc-evs  ',
+      'container destroy id berthd-ct/ev:1 sc-evs  ',
+    ]);
     const imageEvents = (await all(dk)).filter((l) => !l.includes('berthd-ct/busybox') && !l.includes('berthd-ct/committed') && !l.includes('events:1'));
     expect(imageEvents).toEqual((await all(docker)).filter((l) => !l.includes('berthd-ct/busybox') && !l.includes('berthd-ct/committed') && !l.includes('events:1')));
     expect(imageEvents.join('\n')).toMatch(/image tag id  berthd-ct\/ev:1[\s\S]*image import id  ID[\s\S]*image save id  ID[\s\S]*image load id  ID[\s\S]*image prune   /);

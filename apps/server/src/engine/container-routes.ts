@@ -1,6 +1,7 @@
 // The container endpoints `docker run`, `ps`, `logs`, `stop`, `start`, `rm`, `export` and
 // `commit` use: each turns the Engine API's shapes into ContainerService calls and back. Processes
 // run in berthd itself (container-hub.ts); attach and logs speak Docker's multiplexed stream.
+import { constants as osConstants } from 'node:os';
 import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import {
@@ -127,9 +128,16 @@ export async function stopContainer(hub: ContainerHub, name: string, r: EngineRe
   const rec = await hub.containers.find(name);
   if (!rec.State.Running) return void (await r.reply.code(304).send());
   const t = r.query.get('t');
-  await hub.containers.stop(rec.Id, t === null || t === '' ? 10 : Number.parseInt(t, 10));
+  await hub.containers.stop(rec.Id, t === null || t === '' ? 10 : Number.parseInt(t, 10), (signal) => hub.emit(rec, 'kill', { signal: signalNumber(signal) }));
   hub.emit(rec, 'stop');
   await r.reply.code(204).send();
+}
+
+/** dockerd names a signal by its number in events (`"signal":"15"`). */
+function signalNumber(signal: string): string {
+  const name = `SIG${signal.toUpperCase().replace(/^SIG/, '')}` as NodeJS.Signals;
+  const n = (osConstants.signals as Record<string, number>)[name];
+  return n === undefined ? signal : String(n);
 }
 
 /** POST /restart: stopped as /stop does (`t` seconds, then SIGKILL), then started again. */
@@ -137,7 +145,7 @@ export async function restartContainer(hub: ContainerHub, name: string, r: Engin
   const rec = await hub.containers.find(name);
   if (rec.State.Running) {
     const t = r.query.get('t');
-    await hub.containers.stop(rec.Id, t === null || t === '' ? 10 : Number.parseInt(t, 10));
+    await hub.containers.stop(rec.Id, t === null || t === '' ? 10 : Number.parseInt(t, 10), (signal) => hub.emit(rec, 'kill', { signal: signalNumber(signal) }));
     hub.emit(rec, 'stop');
   }
   await hub.settled(rec.Id);
@@ -156,7 +164,7 @@ export async function killContainer(hub: ContainerHub, name: string, r: EngineRe
   const rec = await hub.containers.find(name);
   const signal = r.query.get('signal') || 'SIGKILL';
   await hub.containers.kill(rec.Id, signal);
-  hub.emit(rec, 'kill', { signal });
+  hub.emit(rec, 'kill', { signal: signalNumber(signal) });
   await r.reply.code(204).send();
 }
 

@@ -186,16 +186,19 @@ export class ContainerService {
   }
 
   /** `stop`: the stop signal, then SIGKILL after `timeoutSeconds` (negative: wait forever). */
-  async stop(input: string, timeoutSeconds: number): Promise<void> {
+  /** `onSignal` hears each signal sent (the stop signal, then SIGKILL after the timeout), for `docker events`. */
+  async stop(input: string, timeoutSeconds: number, onSignal?: (signal: string) => void): Promise<void> {
     const rec = await this.find(input);
     if (!rec.State.Running) return;
     const rootfs = await this.rootfs(rec);
     const stopSignal = rec.Config.StopSignal || 'SIGTERM';
     await this.signal(rootfs, stopSignal);
+    onSignal?.(stopSignal);
     if (rec.State.Paused) await this.thaw(rec, rootfs).catch(() => undefined);
     const after = await this.waitStopped(rec.Id, timeoutSeconds < 0 ? Number.MAX_SAFE_INTEGER : timeoutSeconds * 1000);
     if (!after?.State.Running) return;
     await this.signal(rootfs, 'SIGKILL');
+    onSignal?.('SIGKILL');
     const killed = await this.waitStopped(rec.Id, 10_000);
     if (killed?.State.Running) throw new BerthError('ERR_IO', `cannot stop container: ${rec.Id}: tried to kill container, but did not receive an exit event`);
   }
