@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size', 'sc-pause', 'sc-pause2', 'sc-restart', 'sc-evs']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size', 'sc-pause', 'sc-pause2', 'sc-restart', 'sc-evs', 'sc-att']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -403,6 +403,32 @@ describe('docker run against berthd', () => {
     const actions = async (cli: typeof dk): Promise<string> => (await cli(['events', '--since', since, '--until', until, '--filter', 'container=sc-restart', '--filter', 'event=start', '--filter', 'event=restart', '--format', '{{.Action}}'])).stdout;
     expect(await actions(dk)).toBe('start\nstart\nrestart\n');
     expect(await actions(dk)).toBe(await actions(docker));
+  });
+
+  it('attach to a container another process runs (berth run -d on the same root): its output from then on and its exit code, as docker attach on dockerd; berth attach too', async () => {
+    const script = ['sh', '-c', 'sleep 1; echo out; echo err >&2; exit 4'];
+    const viaBerthd = async (): Promise<RunResult> => {
+      await store.ok(['run', '-d', '--name', 'sc-att', BASE, ...script]);
+      const r = await dk(['attach', 'sc-att']);
+      await store.ok(['rm', 'sc-att']);
+      return r;
+    };
+    const viaBerth = async (): Promise<RunResult> => {
+      await store.ok(['run', '-d', '--name', 'sc-att', BASE, ...script]);
+      const r = await store.berth(['attach', 'sc-att']);
+      await store.ok(['rm', 'sc-att']);
+      return r;
+    };
+    await dockerOk(['run', '-d', '--name', 'sc-att', BASE, ...script]);
+    const viaDockerd = await docker(['attach', 'sc-att']);
+    await dockerOk(['rm', 'sc-att']);
+    expect(viaDockerd).toMatchObject({ code: 4, stdout: 'out\n', stderr: 'err\n' });
+    for (const r of [await viaBerthd(), await viaBerth()]) expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 4, stdout: 'out\n', stderr: 'err\n' });
+    // A stopped container cannot be attached to, in docker's words.
+    await store.ok(['create', '--name', 'sc-att', BASE]);
+    const refused = await store.berth(['attach', 'sc-att']);
+    expect(refused.stderr).toBe('Error: You cannot attach to a stopped container, start it first\n');
+    await store.ok(['rm', 'sc-att']);
   });
 
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {

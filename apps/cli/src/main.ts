@@ -40,6 +40,7 @@ import Pause from './commands/pause.js';
 import Unpause from './commands/unpause.js';
 import Create from './commands/create.js';
 import Restart from './commands/restart.js';
+import Attach from './commands/attach.js';
 
 export const COMMANDS = {
   images: Images,
@@ -82,6 +83,7 @@ export const COMMANDS = {
   unpause: Unpause,
   create: Create,
   restart: Restart,
+  attach: Attach,
 };
 
 export { execute } from '@oclif/core';

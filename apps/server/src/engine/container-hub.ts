@@ -73,6 +73,11 @@ export class ContainerHub {
     }
   }
 
+  /** Whether this berthd runs the container's process (else another process, `berth run -d`, does). */
+  runsHere(id: string): boolean {
+    return this.runs.has(id);
+  }
+
   /** Starts the container's process here; resolves once it runs, rejects with why it could not. */
   /** Resolves once the run this hub had for the container (if any) is over and told (`restart`). */
   async settled(id: string): Promise<void> {

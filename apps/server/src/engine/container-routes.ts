@@ -296,6 +296,16 @@ export async function attachContainer(hub: ContainerHub, name: string, r: Engine
     await hub.containers.logs(rec.Id, { stdout: streams.has('stdout') ? framed.stdout : discard, stderr: streams.has('stderr') ? framed.stderr : discard });
   }
   if (!boolParam(q.get('stream'))) return void socket.end();
+  if (rec.State.Running && !hub.runsHere(rec.Id)) {
+    // Run by another process: its output from the log, until it stops; its stdin is that process's.
+    const framed = framedOutput(socket, tty);
+    const discard = new Writable({ write: (_c, _e, cb) => cb() });
+    const gone = new AbortController();
+    socket.once('close', () => gone.abort());
+    hub.emit(rec, 'attach');
+    await hub.containers.followOutput(rec.Id, { stdout: streams.has('stdout') ? framed.stdout : discard, stderr: streams.has('stderr') ? framed.stderr : discard }, gone.signal).catch(() => undefined);
+    return void socket.end();
+  }
   hub.attach(rec, socket, { stdin: boolParam(q.get('stdin')), streams });
 }
 

@@ -387,6 +387,22 @@ export class ContainerService {
     });
   }
 
+  /**
+   * `attach` to a container another process runs: what it writes from now on, read from its log,
+   * until it stops (or `signal` aborts); resolves with the record as it ended.
+   */
+  async followOutput(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, signal?: AbortSignal): Promise<ContainerRecord> {
+    const rec = await this.find(input);
+    if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', 'You cannot attach to a stopped container, start it first');
+    const follow = async (): Promise<boolean> => {
+      if (signal?.aborted) return false;
+      const now = await this.store.get(rec.Id);
+      return now ? (await this.reconcile(now)).State.Running : false;
+    };
+    await readJsonLog(rec.LogPath, out, { since: Date.now(), follow });
+    return (await this.store.get(rec.Id)) ?? rec;
+  }
+
   async logs(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: Omit<ReadLogOptions, 'follow'> & { follow?: boolean } = {}): Promise<void> {
     const rec = await this.find(input);
     const follow = opts.follow ? async (): Promise<boolean> => {
