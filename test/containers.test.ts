@@ -274,7 +274,7 @@ describe('kill, wait, container inspect, container prune', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(`Error: Cannot kill container: ct-k: Container ${id} is not running\n`);
     const pruned = await store.ok(['container', 'prune', '-f']);
-    expect(pruned).toMatch(new RegExp(`^Deleted Containers:\n([0-9a-f]{64}\n)*${id}\n([0-9a-f]{64}\n)*\nTotal reclaimed space: 0B\n$`));
+    expect(pruned).toMatch(new RegExp(`^Deleted Containers:\n([0-9a-f]{64}\n)*${id}\n([0-9a-f]{64}\n)*\nTotal reclaimed space: \\d+(\\.\\d+)?k?B\n$`));
     expect(await store.ok(['ps', '-aq'])).toBe('');
   });
 });

@@ -469,7 +469,8 @@ describe('docker run against berthd', () => {
     const refused = await dk(['rmi', BASE]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/container [a-f0-9]{12} is using its referenced image/);
-    expect(await dkOk(['container', 'prune', '-f'])).toMatch(/^Deleted Containers:\n([a-f0-9]{64}\n)+\nTotal reclaimed space: 0B\n$/);
+    // The space reclaimed is what system df called reclaimable: the containers' own 6 bytes.
+    expect(await dkOk(['container', 'prune', '-f'])).toMatch(/^Deleted Containers:\n([a-f0-9]{64}\n)+\nTotal reclaimed space: 6B\n$/);
     expect(await dkOk(['ps', '-aq'])).toBe('');
     expect(await store.ok(['ps', '-aq'])).toBe('');
   });
@@ -526,5 +527,33 @@ describe('docker run against berthd', () => {
     const imageEvents = (await all(dk)).filter((l) => !l.includes('berthd-ct/busybox') && !l.includes('berthd-ct/committed') && !l.includes('events:1'));
     expect(imageEvents).toEqual((await all(docker)).filter((l) => !l.includes('berthd-ct/busybox') && !l.includes('berthd-ct/committed') && !l.includes('events:1')));
     expect(imageEvents.join('\n')).toMatch(/image tag id  berthd-ct\/ev:1[\s\S]*image import id  ID[\s\S]*image save id  ID[\s\S]*image load id  ID[\s\S]*image prune   /);
+  });
+  it('system prune: docker system prune through berthd and berth system prune remove stopped containers and dangling images, and print docker\'s report; the prompt is docker\'s', async () => {
+    const tar = join(work, 'busybox.tar');
+    const prepare = async (): Promise<{ container: string; image: string }> => {
+      const container = (await store.ok(['run', '-d', BASE, 'sh', '-c', 'head -c 5000 /dev/zero > /f'])).trim();
+      expect(await dkOk(['wait', container])).toBe('0\n');
+      // An untagged import: a dangling image.
+      const image = (await store.ok(['import', '-m', `prune ${Date.now()}`, tar])).trim();
+      return { container, image };
+    };
+    const check = async (out: string, made: { container: string; image: string }): Promise<void> => {
+      expect(out).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n\nDeleted Images:\n(deleted: sha256:[0-9a-f]{64}\n)+\nTotal reclaimed space: [\d.]+kB\n$/);
+      expect(out).toContain(`${made.container}\n`);
+      expect(out).toContain(`deleted: ${made.image}\n`);
+      expect(await store.ok(['ps', '-aq'])).toBe('');
+      expect(await store.ok(['images', '-q', '--filter', 'dangling=true'])).toBe('');
+    };
+    const first = await prepare();
+    await check(await dkOk(['system', 'prune', '-f']), first);
+    const second = await prepare();
+    await check(await store.ok(['system', 'prune', '-f']), second);
+    // The BASE image a stopped container no longer uses stays: it is tagged.
+    expect(await store.ok(['images', '-q', BASE])).not.toBe('');
+    for (const args of [['system', 'prune'], ['system', 'prune', '-a'], ['system', 'prune', '--filter', 'until=24h']]) {
+      const viaBerth = await store.berth(args, { input: 'n\n' });
+      expect(viaBerth.stdout).toBe((await docker(args, { input: 'n\n' })).stdout);
+      expect(viaBerth.stdout).toContain('Are you sure you want to continue? [y/N] ');
+    }
   });
 });

@@ -41,6 +41,7 @@ import Unpause from './commands/unpause.js';
 import Create from './commands/create.js';
 import Restart from './commands/restart.js';
 import Attach from './commands/attach.js';
+import SystemPrune from './commands/system/prune.js';
 
 export const COMMANDS = {
   images: Images,
@@ -53,6 +54,7 @@ export const COMMANDS = {
   'image:inspect': ImageInspect,
   'image:prune': ImagePrune,
   'system:df': SystemDf,
+  'system:prune': SystemPrune,
   pull: Pull,
   push: Push,
   login: Login,

@@ -183,14 +183,14 @@ export async function pruneContainers(hub: ContainerHub, r: EngineRequest): Prom
   if (filterArgs(r.query.get('filters')).length > 0) throw new EngineError(501, 'container prune filters are not supported by berthd');
   // The records as they were, for the destroy events (dockerd's attributes: name, image, labels).
   const before = new Map((await hub.containers.list()).map((rec) => [rec.Id, rec]));
-  const deleted = await hub.containers.prune();
+  const { deleted, reclaimed } = await hub.containers.prune();
   for (const id of deleted) {
     const rec = before.get(id);
     if (rec) hub.emit(rec, 'destroy');
   }
-  // berth does not measure container layers yet, so the space reclaimed is not known.
-  hub.events?.emit('container', 'prune', '', { reclaimed: '0' });
-  return { ContainersDeleted: deleted, SpaceReclaimed: 0 };
+  hub.events?.emit('container', 'prune', '', { reclaimed: String(reclaimed) });
+  // dockerd answers null for an empty list.
+  return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed };
 }
 
 export async function renameContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {

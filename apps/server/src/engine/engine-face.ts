@@ -153,6 +153,12 @@ export async function registerEngineFace(app: FastifyInstance, options: EngineFa
         return createContainer(needHub(), (await readJsonBody(req)) as Parameters<typeof createContainer>[1], r);
       case 'POST /containers/prune':
         return pruneContainers(needHub(), r);
+      // berthd has no networks and no BuildKit cache (the classic builder's cache is images):
+      // `docker system prune` asks, and nothing goes.
+      case 'POST /networks/prune':
+        return { NetworksDeleted: null };
+      case 'POST /build/prune':
+        return { CachesDeleted: null, SpaceReclaimed: 0 };
       case 'POST /commit':
         return commitContainer({ hub: needHub(), applyChanges: options.applyChanges }, await readJsonBody(req), r);
     }

@@ -334,15 +334,18 @@ export class ContainerService {
     return { SizeRw: rw, SizeRootFs: rw + (image?.size ?? 0) };
   }
 
-  /** `container prune`: every stopped container goes; the IDs removed, oldest last. */
-  async prune(): Promise<string[]> {
+  /** `container prune`: every stopped container goes; their IDs, and their own layers' bytes (SizeRw) as the space reclaimed. */
+  async prune(): Promise<{ deleted: string[]; reclaimed: number }> {
     const deleted: string[] = [];
+    let reclaimed = 0;
     for (const c of await this.list()) {
       if (c.State.Running) continue;
+      const size = await this.sizeRw(c);
       await this.remove(c.Id, { force: false });
       deleted.push(c.Id);
+      reclaimed += size;
     }
-    return deleted;
+    return { deleted, reclaimed };
   }
 
   async commit(input: string, opts: CommitOptions, diffOptions: { sourceDateEpoch?: number } = {}): Promise<Digest> {

@@ -13,13 +13,8 @@ export default class ContainerPrune extends BerthCommand {
     const { flags } = await this.parse(ContainerPrune);
     if (!flags.force && !(await confirm('WARNING! This will remove all stopped containers.'))) return;
     const containers = await this.containers(flags.root);
-    const deleted = await containers.prune();
-    if (deleted.length > 0) {
-      this.out('Deleted Containers:');
-      for (const id of deleted) this.out(id);
-      this.out('');
-    }
-    // berth does not measure container layers yet, as the reclaimed space shows.
-    this.out('Total reclaimed space: 0B');
+    const { deleted, reclaimed } = await containers.prune();
+    const { deletedContainers, pruneReport } = await import('../../output/prune-report.js');
+    process.stdout.write(await pruneReport([deletedContainers(deleted)], reclaimed));
   }
 }

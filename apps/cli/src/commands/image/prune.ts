@@ -20,12 +20,7 @@ export default class ImagePrune extends BerthCommand {
     // `label!=x` splits at the first '=' into key `label!`, as Docker's filter parser does.
     const result = await (await this.images(flags.root)).prune({ all: flags.all, filters: flags.filter ?? [] });
     if (result.deleted.some((r) => 'Deleted' in r)) await this.pruneRuntimeCache();
-    const { humanSize } = await import('@berth/core');
-    if (result.deleted.length > 0) {
-      this.out('Deleted Images:');
-      for (const r of result.deleted) this.out('Untagged' in r ? `untagged: ${r.Untagged}` : `deleted: ${r.Deleted}`);
-      this.out('');
-    }
-    this.out(`Total reclaimed space: ${humanSize(result.reclaimed)}`);
+    const { deletedImages, pruneReport } = await import('../../output/prune-report.js');
+    process.stdout.write(await pruneReport([deletedImages(result.deleted)], result.reclaimed));
   }
 }
