@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
   await store?.cleanup();
-  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i', 'ct-x']) await docker(['rm', '-f', n]);
+  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i', 'ct-x', 'ct-made', 'ct-meta']) await docker(['rm', '-f', n]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -166,6 +166,27 @@ describe('run -d, ps, logs, stop, start, rm', () => {
     expect(await store.ok(['logs', 'ct-made'])).toBe(await dockerOk(['logs', 'ct-made']));
     expect(await store.ok(['rm', '-f', 'ct-made'])).toBe('ct-made\n');
     await dockerOk(['rm', '-f', 'ct-made']);
+  });
+
+  it('-h, -l and --env-file as docker\'s: the host name inside, the labels recorded, the file\'s variables before -e', async () => {
+    const envFile = join(work, 'env.list');
+    await writeFile(envFile, '# a comment\nX=from the file\n  Y=2\nPASSED_THROUGH\nUNSET_ONE\n\n');
+    const args = ['--rm', '-h', 'myhost', '-l', 'a=b', '-l', 'c', '--env-file', envFile, '-e', 'Y=3', BASE, 'sh', '-c', 'hostname; cat /etc/hostname; echo "$X|$Y|$PASSED_THROUGH|${UNSET_ONE-unset}"'];
+    const env = { ...process.env, PASSED_THROUGH: 'pt' };
+    const viaBerth = await store.berth(['run', ...args], { env });
+    expect(viaBerth.stdout).toBe('myhost\nmyhost\nfrom the file|3|pt|unset\n');
+    expect(viaBerth.stdout).toBe((await docker(['run', ...args], { env })).stdout);
+    const made = ['--name', 'ct-meta', '-h', 'meta', '-l', 'a=b', '-l', 'c', BASE, 'true'];
+    await store.ok(['create', ...made]);
+    await dockerOk(['create', ...made]);
+    const fmt = ['inspect', '-f', '{{json .Config.Labels}} {{.Config.Hostname}}', 'ct-meta'];
+    expect(await store.ok(fmt)).toBe('{"a":"b","c":""} meta\n');
+    expect(await store.ok(fmt)).toBe(await dockerOk(fmt));
+    await store.ok(['rm', 'ct-meta']);
+    await dockerOk(['rm', 'ct-meta']);
+    await writeFile(envFile, 'BAD NAME=1\n');
+    const refused = await store.berth(['run', '--rm', '--env-file', envFile, BASE, 'true']);
+    expect(refused.stderr).toContain("variable 'BAD NAME' contains whitespaces");
   });
 
   it('logs -f follows a running container to its end; two processes racing for one name: one wins', async () => {

@@ -3,7 +3,7 @@ import type { ContainerRecord, ContainerService } from '@berth/core';
 import { BerthCommand } from '../base-command.js';
 import { splitAtImage } from '../containers/split-argv.js';
 
-export const VALUED = new Set(['-e', '--env', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--name', '--network', '--net', '--root', '--pull']);
+export const VALUED = new Set(['--env-file', '-h', '--hostname', '-l', '--label', '-e', '--env', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--name', '--network', '--net', '--root', '--pull']);
 
 type CreateFlags = Interfaces.InferredFlags<typeof Create.flags> & { root?: string };
 
@@ -22,6 +22,9 @@ export default class Create extends BerthCommand {
     workdir: Flags.string({ char: 'w', description: 'Working directory inside the container' }),
     user: Flags.string({ char: 'u', description: 'Username or UID (format: <name|uid>[:<group|gid>])' }),
     entrypoint: Flags.string({ description: 'Overwrite the default ENTRYPOINT of the image' }),
+    'env-file': Flags.string({ description: 'Read in a file of environment variables', multiple: true, multipleNonGreedy: true }),
+    hostname: Flags.string({ char: 'h', description: 'Container host name' }),
+    label: Flags.string({ char: 'l', description: 'Set meta data on a container', multiple: true, multipleNonGreedy: true }),
     volume: Flags.string({ char: 'v', description: 'Bind mount a volume (HOST-PATH:CONTAINER-PATH[:ro])', multiple: true, multipleNonGreedy: true }),
     network: Flags.string({ description: 'Connect a container to a network: host (default) or none', aliases: ['net'] }),
     interactive: Flags.boolean({ char: 'i', description: 'Keep STDIN open even if not attached' }),
@@ -51,7 +54,11 @@ export default class Create extends BerthCommand {
 
   /** Pulls the image as `--pull` says and makes the container (not started). */
   protected async createContainer(image: string, flags: CreateFlags, command: string[], detach: boolean): Promise<{ rec: ContainerRecord; containers: ContainerService }> {
-    const { checkContainerName, resolveEnvFlags, BerthError } = await import('@berth/core');
+    const { checkContainerName, resolveEnvFlags, parseEnvFile, parseLabelFlags, BerthError } = await import('@berth/core');
+    const { readFile } = await import('node:fs/promises');
+    // As docker's CLI: the files' variables first, then -e.
+    const fromFiles: string[] = [];
+    for (const path of flags['env-file'] ?? []) fromFiles.push(...parseEnvFile(await readFile(path, 'utf8'), path));
     const name = flags.name !== undefined ? checkContainerName(flags.name) : undefined;
     const network = flags.network ?? 'host';
     if (network !== 'host' && network !== 'none') {
@@ -63,8 +70,10 @@ export default class Create extends BerthCommand {
       imageName: image,
       cmd: command,
       ...(flags.entrypoint !== undefined ? { entrypoint: flags.entrypoint } : {}),
-      env: resolveEnvFlags(flags.env ?? []),
+      env: [...fromFiles, ...resolveEnvFlags(flags.env ?? [])],
       ...(flags.workdir !== undefined ? { workdir: flags.workdir } : {}),
+      ...(flags.hostname ? { hostname: flags.hostname } : {}),
+      ...(flags.label ? { labels: parseLabelFlags(flags.label) } : {}),
       ...(flags.user !== undefined ? { user: flags.user } : {}),
       tty: flags.tty,
       interactive: flags.interactive,

@@ -31,6 +31,7 @@ export interface ContainerDeps {
 /** The part of the create body (swagger ContainerConfig + HostConfig) berth acts on. */
 interface CreateBody {
   Image?: unknown;
+  Hostname?: unknown;
   Cmd?: unknown;
   Entrypoint?: unknown;
   Env?: unknown;
@@ -76,6 +77,7 @@ export async function createContainer(hub: ContainerHub, body: CreateBody, r: En
   for (const b of binds) parseBind(b);
   const workdir = text(body.WorkingDir, 'WorkingDir');
   const user = text(body.User, 'User');
+  const hostname = text(body.Hostname, 'Hostname');
   const rec = await containers.create({
     imageName: image,
     cmd: strings(body.Cmd, 'Cmd') ?? [],
@@ -83,6 +85,7 @@ export async function createContainer(hub: ContainerHub, body: CreateBody, r: En
     env: strings(body.Env, 'Env') ?? [],
     ...(workdir ? { workdir } : {}),
     ...(user ? { user } : {}),
+    ...(hostname ? { hostname } : {}),
     ...(labels ? { labels } : {}),
     tty: body.Tty === true,
     interactive: body.OpenStdin === true,

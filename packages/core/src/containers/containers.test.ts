@@ -3,7 +3,7 @@ import { GO_ZERO_TIME, type ContainerRecord } from '../contracts/containers.js';
 import type { Digest } from '../digest.js';
 import { checkContainerName, randomContainerName } from './names.js';
 import { containerCommand, containerImageColumn, containerStatus } from './status.js';
-import { newContainerRecord, parseBind, resolveEnvFlags } from './create.js';
+import { newContainerRecord, parseBind, parseEnvFile, parseLabelFlags, resolveEnvFlags } from './create.js';
 import { findContainer } from './lookup.js';
 import { formatRFC3339Nano } from './time.js';
 
@@ -85,6 +85,14 @@ describe('new container records', () => {
     expect(resolveEnvFlags(['A=1', 'HOMEX', 'UNSET_X'], { HOMEX: 'h' })).toEqual(['A=1', 'HOMEX=h']);
     expect(parseBind('/src:/dst:ro')).toEqual({ source: '/src', destination: '/dst', readonly: true });
     expect(() => parseBind('vol:/dst')).toThrow('named volumes are not supported');
+  });
+
+  it('--env-file and -l as docker\'s CLI reads them', () => {
+    expect(parseEnvFile('\uFEFF# c\n  A= spaced value \nB\nC\n\nD=x=y\r\n', 'f', { B: 'b' })).toEqual(['A= spaced value ', 'B=b', 'D=x=y']);
+    expect(() => parseEnvFile('A B=1\n', 'f', {})).toThrow("variable 'A B' contains whitespaces");
+    expect(() => parseEnvFile('=1\n', 'f', {})).toThrow("no variable name on line '=1' in f");
+    expect(parseLabelFlags(['a=b', 'c', 'd=e=f'])).toEqual({ a: 'b', c: '', d: 'e=f' });
+    expect(() => parseLabelFlags(['=x'])).toThrow('empty name');
   });
 });
 

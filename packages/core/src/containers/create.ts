@@ -20,6 +20,8 @@ export interface RunOptions {
    * clears it. An array is the Engine API's form.
    */
   entrypoint?: string | readonly string[];
+  /** `-h/--hostname`: the container's host name (default: the short ID). */
+  hostname?: string;
   /** `--label`: added to the image's labels. */
   labels?: Readonly<Record<string, string>>;
   env?: string[];
@@ -81,7 +83,7 @@ function mergeRunConfig(img: ContainerConfig, opts: RunOptions, id: string): Con
   const interactive = opts.interactive ?? false;
   const attached = !(opts.detach ?? false);
   return {
-    Hostname: id.slice(0, 12),
+    Hostname: opts.hostname || id.slice(0, 12),
     Domainname: '',
     User: opts.user ?? img.User ?? '',
     AttachStdin: interactive && attached,
@@ -118,6 +120,38 @@ export function resolveEnvFlags(flags: readonly string[], environ: NodeJS.Proces
     } else if (environ[f] !== undefined) out.push(`${f}=${environ[f]}`);
   }
   return out;
+}
+
+/**
+ * `--env-file` as docker's CLI reads one (opts.ParseEnvFile): a `NAME=value` a line, leading blanks
+ * and `#` comment lines skipped, the value passed through as it is; a bare `NAME` is taken from
+ * berth's environment, dropped when unset; a name with a blank in it is refused.
+ */
+export function parseEnvFile(text: string, path: string, environ: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    const line = raw.replace(/^\s+/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const name = (eq === -1 ? line : line.slice(0, eq)).replace(/^[ \t\n\v\f\r]+/, '');
+    if (/[ \t\n\v\f\r]/.test(name)) throw new BerthError('ERR_INVALID_ARGUMENT', `variable '${name}' contains whitespaces`);
+    if (name === '') throw new BerthError('ERR_INVALID_ARGUMENT', `no variable name on line '${line}' in ${path}`);
+    if (eq !== -1) out.push(`${name}=${line.slice(eq + 1)}`);
+    else if (environ[name] !== undefined) out.push(`${name}=${environ[name]}`);
+  }
+  return out;
+}
+
+/** `-l key=value` labels; a bare `key` is an empty label, as docker's. */
+export function parseLabelFlags(flags: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const f of flags) {
+    const eq = f.indexOf('=');
+    if (eq === 0) throw new BerthError('ERR_INVALID_ARGUMENT', `invalid label '${f}': empty name`);
+    if (eq === -1) labels[f] = '';
+    else labels[f.slice(0, eq)] = f.slice(eq + 1);
+  }
+  return labels;
 }
 
 /** `-v SRC:DST[:ro|rw]` bind mounts; SRC must be absolute (berth has no named volumes). */
