@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
   await store?.cleanup();
-  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i', 'ct-x', 'ct-made', 'ct-meta']) await docker(['rm', '-f', n]);
+  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i', 'ct-x', 'ct-made', 'ct-meta', 'ct-limits']) await docker(['rm', '-f', n]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -187,6 +187,28 @@ describe('run -d, ps, logs, stop, start, rm', () => {
     await writeFile(envFile, 'BAD NAME=1\n');
     const refused = await store.berth(['run', '--rm', '--env-file', envFile, BASE, 'true']);
     expect(refused.stderr).toContain("variable 'BAD NAME' contains whitespaces");
+  });
+
+  it('--read-only, -m and --cpus as docker\'s: writes refused, the cgroup limits set, HostConfig recorded', async () => {
+    const readOnly = ['run', '--rm', '--read-only', BASE, 'sh', '-c', 'touch /x; echo "touch $?"; echo hi > /etc/hosts && echo "etc/hosts writable"'];
+    const viaBerth = await store.berth(readOnly);
+    expect(viaBerth.stdout).toBe((await docker(readOnly)).stdout);
+    expect(viaBerth.stdout).toContain('touch 1\n');
+    expect(viaBerth.stderr).toContain('Read-only file system');
+    const limits = ['run', '--rm', '-m', '64m', '--cpus', '0.5', BASE, 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us'];
+    const limited = await store.ok(limits);
+    expect(limited).toBe('67108864\n50000\n100000\n');
+    expect(limited).toBe(await dockerOk(limits));
+    const made = ['--name', 'ct-limits', '--read-only', '-m', '64m', '--cpus', '1.5', BASE, 'true'];
+    await store.ok(['create', ...made]);
+    await dockerOk(['create', ...made]);
+    const fmt = ['inspect', '-f', '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}', 'ct-limits'];
+    expect(await store.ok(fmt)).toBe('true 67108864 1500000000\n');
+    expect(await store.ok(fmt)).toBe(await dockerOk(fmt));
+    await store.ok(['rm', 'ct-limits']);
+    await dockerOk(['rm', 'ct-limits']);
+    const tooSmall = await store.berth(['run', '--rm', '-m', '1m', BASE, 'true']);
+    expect(tooSmall.stderr).toContain('Minimum memory limit allowed is 6MB');
   });
 
   it('logs -f follows a running container to its end; two processes racing for one name: one wins', async () => {

@@ -431,6 +431,13 @@ describe('docker run against berthd', () => {
     await store.ok(['rm', 'sc-att']);
   });
 
+  it('run -m, --cpus, --read-only and -h through berthd as through dockerd', async () => {
+    const cmd = ['run', '--rm', '-m', '64m', '--cpus', '0.5', '--read-only', '-h', 'limited', BASE, 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us; hostname; touch /x 2>/dev/null || echo read-only'];
+    const viaBerthd = await dkOk(cmd);
+    expect(viaBerthd).toBe('67108864\n50000\nlimited\nread-only\n');
+    expect(viaBerthd).toBe(await dockerOk(cmd));
+  });
+
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {
     const id = (await store.ok(['run', '-d', '--name', 'sc-bg', BASE, 'sh', '-c', 'sleep 1; exit 6'])).trim();
     expect(await dkOk(['wait', 'sc-bg'])).toBe('6\n');

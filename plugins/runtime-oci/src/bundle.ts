@@ -23,6 +23,9 @@ export interface BundleSpec {
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
   mounts: readonly BindMount[];
   tty: boolean;
+  readonlyRootfs?: boolean;
+  /** cgroup limits: memory bytes, billionths of a CPU; 0 or missing for none. */
+  limits?: { memory?: number; nanoCpus?: number };
   /** linux.seccomp (see seccomp.ts); none when undefined. */
   seccomp?: object;
 }
@@ -56,6 +59,8 @@ export function processConfig(p: { args: string[]; env: readonly string[]; cwd: 
 export function runtimeConfig(b: BundleSpec): object {
   const namespaces = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (b.network === 'none') namespaces.push({ type: 'network' });
+  // As moby: with --read-only the container cannot change its /etc files either.
+  const etcOptions = ['rbind', 'rprivate', ...(b.readonlyRootfs ? ['ro'] : [])];
   const mounts: Mount[] = [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
@@ -64,9 +69,9 @@ export function runtimeConfig(b: BundleSpec): object {
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
-    { destination: '/etc/resolv.conf', type: 'bind', source: b.etcFiles.resolvConf, options: ['rbind', 'rprivate'] },
-    { destination: '/etc/hostname', type: 'bind', source: b.etcFiles.hostname, options: ['rbind', 'rprivate'] },
-    { destination: '/etc/hosts', type: 'bind', source: b.etcFiles.hosts, options: ['rbind', 'rprivate'] },
+    { destination: '/etc/resolv.conf', type: 'bind', source: b.etcFiles.resolvConf, options: etcOptions },
+    { destination: '/etc/hostname', type: 'bind', source: b.etcFiles.hostname, options: etcOptions },
+    { destination: '/etc/hosts', type: 'bind', source: b.etcFiles.hosts, options: etcOptions },
   ];
   // Shallow destinations first, so a mount inside another bind mount lands on top of it (as Docker sorts them).
   const binds = [...b.mounts].sort((x, y) => depth(x.destination) - depth(y.destination));
@@ -76,11 +81,11 @@ export function runtimeConfig(b: BundleSpec): object {
   return {
     ociVersion: '1.0.2',
     process: processConfig({ args: b.args, env: b.env, cwd: b.cwd, user: b.user, hostname: b.hostname, tty: b.tty }),
-    root: { path: b.rootfs, readonly: false },
+    root: { path: b.rootfs, readonly: b.readonlyRootfs ?? false },
     hostname: b.hostname,
     mounts,
     linux: {
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      resources: { devices: [{ allow: false, access: 'rwm' }], ...cgroupLimits(b.limits) },
       namespaces,
       maskedPaths: [
         '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
@@ -89,6 +94,17 @@ export function runtimeConfig(b: BundleSpec): object {
       readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
       ...(b.seccomp ? { seccomp: b.seccomp } : {}),
     },
+  };
+}
+
+/** moby's resources: `-m` as the memory limit, `--cpus` as a CFS quota over a 100 ms period. */
+function cgroupLimits(limits: BundleSpec['limits']): object {
+  const memory = limits?.memory ?? 0;
+  const nanoCpus = limits?.nanoCpus ?? 0;
+  const period = 100_000;
+  return {
+    ...(memory > 0 ? { memory: { limit: memory } } : {}),
+    ...(nanoCpus > 0 ? { cpu: { quota: Math.round((nanoCpus * period) / 1e9), period } } : {}),
   };
 }
 

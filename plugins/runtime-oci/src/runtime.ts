@@ -125,6 +125,8 @@ export class OciRootfs implements Rootfs {
     const config = runtimeConfig({
       ...(seccomp ? { seccomp } : {}),
       rootfs: this.path, args: spec.args, env: spec.env, cwd: spec.cwd, user, hostname, network: spec.network, etcFiles, mounts: spec.mounts ?? [], tty: spec.tty ?? false,
+      ...(spec.readonlyRootfs ? { readonlyRootfs: true } : {}),
+      ...(spec.limits ? { limits: spec.limits } : {}),
     });
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config, null, 2));
     const exitCode = await ociRun({ binary: this.oci.binary, stateDir: this.oci.stateDir, bundle, id: this.id, io, tty: spec.tty ?? false, ...(signal ? { signal } : {}) });

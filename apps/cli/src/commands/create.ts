@@ -3,7 +3,7 @@ import type { ContainerRecord, ContainerService } from '@berth/core';
 import { BerthCommand } from '../base-command.js';
 import { splitAtImage } from '../containers/split-argv.js';
 
-export const VALUED = new Set(['--env-file', '-h', '--hostname', '-l', '--label', '-e', '--env', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--name', '--network', '--net', '--root', '--pull']);
+export const VALUED = new Set(['-m', '--memory', '--cpus', '--env-file', '-h', '--hostname', '-l', '--label', '-e', '--env', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--name', '--network', '--net', '--root', '--pull']);
 
 type CreateFlags = Interfaces.InferredFlags<typeof Create.flags> & { root?: string };
 
@@ -24,6 +24,9 @@ export default class Create extends BerthCommand {
     entrypoint: Flags.string({ description: 'Overwrite the default ENTRYPOINT of the image' }),
     'env-file': Flags.string({ description: 'Read in a file of environment variables', multiple: true, multipleNonGreedy: true }),
     hostname: Flags.string({ char: 'h', description: 'Container host name' }),
+    'read-only': Flags.boolean({ description: "Mount the container's root filesystem as read only" }),
+    memory: Flags.string({ char: 'm', description: 'Memory limit' }),
+    cpus: Flags.string({ description: 'Number of CPUs' }),
     label: Flags.string({ char: 'l', description: 'Set meta data on a container', multiple: true, multipleNonGreedy: true }),
     volume: Flags.string({ char: 'v', description: 'Bind mount a volume (HOST-PATH:CONTAINER-PATH[:ro])', multiple: true, multipleNonGreedy: true }),
     network: Flags.string({ description: 'Connect a container to a network: host (default) or none', aliases: ['net'] }),
@@ -54,7 +57,12 @@ export default class Create extends BerthCommand {
 
   /** Pulls the image as `--pull` says and makes the container (not started). */
   protected async createContainer(image: string, flags: CreateFlags, command: string[], detach: boolean): Promise<{ rec: ContainerRecord; containers: ContainerService }> {
-    const { checkContainerName, resolveEnvFlags, parseEnvFile, parseLabelFlags, BerthError } = await import('@berth/core');
+    const { checkContainerName, resolveEnvFlags, parseEnvFile, parseLabelFlags, ramInBytes, BerthError } = await import('@berth/core');
+    const memory = flags.memory !== undefined ? ramInBytes(flags.memory) : 0;
+    // Docker refuses less than 6 MiB (the kernel needs some for the cgroup itself).
+    if (flags.memory !== undefined && memory < 6 * 1024 * 1024) throw new BerthError('ERR_INVALID_ARGUMENT', 'Minimum memory limit allowed is 6MB');
+    const cpus = flags.cpus !== undefined ? Number(flags.cpus) : 0;
+    if (!Number.isFinite(cpus) || cpus < 0) throw new BerthError('ERR_INVALID_ARGUMENT', `invalid argument "${flags.cpus}" for "--cpus" flag`);
     const { readFile } = await import('node:fs/promises');
     // As docker's CLI: the files' variables first, then -e.
     const fromFiles: string[] = [];
@@ -73,6 +81,9 @@ export default class Create extends BerthCommand {
       env: [...fromFiles, ...resolveEnvFlags(flags.env ?? [])],
       ...(flags.workdir !== undefined ? { workdir: flags.workdir } : {}),
       ...(flags.hostname ? { hostname: flags.hostname } : {}),
+      ...(flags['read-only'] ? { readonlyRootfs: true } : {}),
+      ...(memory > 0 ? { memory } : {}),
+      ...(cpus > 0 ? { nanoCpus: Math.round(cpus * 1e9) } : {}),
       ...(flags.label ? { labels: parseLabelFlags(flags.label) } : {}),
       ...(flags.user !== undefined ? { user: flags.user } : {}),
       tty: flags.tty,

@@ -41,7 +41,7 @@ interface CreateBody {
   OpenStdin?: unknown;
   AttachStdout?: unknown;
   Labels?: unknown;
-  HostConfig?: { Binds?: unknown; NetworkMode?: unknown; AutoRemove?: unknown } | null;
+  HostConfig?: { Binds?: unknown; NetworkMode?: unknown; AutoRemove?: unknown; ReadonlyRootfs?: unknown; Memory?: unknown; NanoCpus?: unknown } | null;
 }
 
 function strings(v: unknown, field: string): string[] | undefined {
@@ -93,6 +93,9 @@ export async function createContainer(hub: ContainerHub, body: CreateBody, r: En
     binds,
     network: networkMode(host.NetworkMode),
     autoRemove: host.AutoRemove === true,
+    readonlyRootfs: host.ReadonlyRootfs === true,
+    ...(typeof host.Memory === 'number' && host.Memory > 0 ? { memory: host.Memory } : {}),
+    ...(typeof host.NanoCpus === 'number' && host.NanoCpus > 0 ? { nanoCpus: host.NanoCpus } : {}),
     ...(nameParam ? { name: checkContainerName(nameParam) } : {}),
   });
   hub.emit(rec, 'create');

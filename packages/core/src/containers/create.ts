@@ -20,6 +20,10 @@ export interface RunOptions {
    * clears it. An array is the Engine API's form.
    */
   entrypoint?: string | readonly string[];
+  /** `--read-only`, `-m` (bytes) and `--cpus` (billionths of a CPU). */
+  readonlyRootfs?: boolean;
+  memory?: number;
+  nanoCpus?: number;
   /** `-h/--hostname`: the container's host name (default: the short ID). */
   hostname?: string;
   /** `--label`: added to the image's labels. */
@@ -48,7 +52,14 @@ export function newContainerRecord(image: ImageConfig, opts: RunOptions): Omit<C
   const config = mergeRunConfig(image.config ?? {}, opts, id);
   const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   if (argv.length === 0) throw new BerthError('ERR_INVALID_ARGUMENT', 'No command specified');
-  const hostConfig: ContainerHostConfig = { Binds: opts.binds ?? [], NetworkMode: opts.network ?? 'host', AutoRemove: opts.autoRemove ?? false };
+  const hostConfig: ContainerHostConfig = {
+    Binds: opts.binds ?? [],
+    NetworkMode: opts.network ?? 'host',
+    AutoRemove: opts.autoRemove ?? false,
+    ReadonlyRootfs: opts.readonlyRootfs ?? false,
+    Memory: opts.memory ?? 0,
+    NanoCpus: opts.nanoCpus ?? 0,
+  };
   return {
     Id: id,
     Created: formatRFC3339Nano(opts.now ?? new Date()),

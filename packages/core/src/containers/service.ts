@@ -107,6 +107,8 @@ export class ContainerService {
           network: rec.HostConfig.NetworkMode,
           mounts: rec.HostConfig.Binds.map(parseBind),
           tty: rec.Config.Tty ?? false,
+          readonlyRootfs: rec.HostConfig.ReadonlyRootfs ?? false,
+          limits: { memory: rec.HostConfig.Memory ?? 0, nanoCpus: rec.HostConfig.NanoCpus ?? 0 },
         },
         { ...(io.stdin ? { stdin: io.stdin } : {}), stdout, stderr, started },
         signal,

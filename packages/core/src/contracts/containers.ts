@@ -27,6 +27,12 @@ export interface ContainerHostConfig {
   Binds: string[];
   NetworkMode: 'host' | 'none';
   AutoRemove: boolean;
+  /** `--read-only`: the rootfs mounted read-only. */
+  ReadonlyRootfs?: boolean;
+  /** `-m`: the memory limit in bytes (0 for none). */
+  Memory?: number;
+  /** `--cpus` in billionths of a CPU (0 for none). */
+  NanoCpus?: number;
 }
 
 export interface ContainerRecord {

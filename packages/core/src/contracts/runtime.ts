@@ -31,6 +31,10 @@ export interface ProcessSpec {
   network: 'none' | 'host';
   mounts?: BindMount[];
   tty?: boolean;
+  /** The rootfs mounted read-only (`--read-only`). */
+  readonlyRootfs?: boolean;
+  /** cgroup limits: `memory` bytes (`-m`), `nanoCpus` billionths of a CPU (`--cpus`). */
+  limits?: { memory?: number; nanoCpus?: number };
 }
 
 /** One more process in a running container (`exec`): the container's namespaces and rootfs. */
