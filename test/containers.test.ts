@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
   await store?.cleanup();
-  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i', 'ct-x', 'ct-made', 'ct-meta', 'ct-limits']) await docker(['rm', '-f', n]);
+  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i', 'ct-x', 'ct-made', 'ct-meta', 'ct-limits', 'ct-rf', 'ct-ra']) await docker(['rm', '-f', n]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -209,6 +209,41 @@ describe('run -d, ps, logs, stop, start, rm', () => {
     await dockerOk(['rm', 'ct-limits']);
     const tooSmall = await store.berth(['run', '--rm', '-m', '1m', BASE, 'true']);
     expect(tooSmall.stderr).toContain('Minimum memory limit allowed is 6MB');
+  });
+
+  it('--restart: on-failure:2 restarts a failing container twice, always until stop, as docker\'s', async () => {
+    const settle = async (get: () => Promise<string>, want: RegExp): Promise<string> => {
+      let seen = '';
+      for (let i = 0; i < 100 && !want.test((seen = await get())); i++) await new Promise((r) => setTimeout(r, 100));
+      return seen;
+    };
+    const onFailure = ['run', '-d', '--restart', 'on-failure:2', '--name', 'ct-rf', BASE, 'sh', '-c', 'echo run; exit 3'];
+    await store.ok(onFailure);
+    await dockerOk(onFailure);
+    const state = ['inspect', '-f', '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}', 'ct-rf'];
+    const viaBerth = await settle(() => store.ok(state), /^2 exited/);
+    expect(viaBerth).toBe('2 exited 3 on-failure 2\n');
+    expect(await settle(() => dockerOk(state), /^2 exited/)).toBe(viaBerth);
+    expect(await store.ok(['logs', 'ct-rf'])).toBe('run\nrun\nrun\n');
+    expect(await store.ok(['logs', 'ct-rf'])).toBe(await dockerOk(['logs', 'ct-rf']));
+    await store.ok(['rm', 'ct-rf']);
+    await dockerOk(['rm', 'ct-rf']);
+    // always: restarted after each exit, until a stop; then it stays down.
+    await store.ok(['run', '-d', '--restart', 'always', '--name', 'ct-ra', BASE, 'sh', '-c', 'sleep 0.2']);
+    expect(await settle(() => store.ok(['inspect', '-f', '{{.RestartCount}}', 'ct-ra']), /^[2-9]/)).toMatch(/^[2-9]\d*\n$/);
+    await store.ok(['stop', 'ct-ra']);
+    const count = await store.ok(['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'ct-ra']);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await store.ok(['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'ct-ra'])).toBe(count);
+    expect(count).toMatch(/ exited\n$/);
+    await store.ok(['rm', 'ct-ra']);
+    for (const bad of [['--rm', '--restart', 'always'], ['--restart', 'always:3'], ['--restart', 'sometimes'], ['--restart', 'on-failure:-1'], ['--restart', ':3'], ['--restart', 'on-failure:x']]) {
+      const refused = await store.berth(['run', ...bad, BASE, 'true']);
+      expect(refused.code).toBe(125);
+      const theirs = await docker(['run', ...bad, BASE, 'true']);
+      // docker's words, whether its CLI or its daemon said them.
+      expect(refused.stderr.replace(/^Error: /, '').trim()).toBe(theirs.stderr.replace(/^docker: (Error response from daemon: )?/, '').replace(/\n\nRun 'docker run --help' for more information\n$/, '').trim());
+    }
   });
 
   it('logs -f follows a running container to its end; two processes racing for one name: one wins', async () => {

@@ -41,7 +41,7 @@ afterAll(async () => {
   // Containers left by a failed case are removed through berthd, so their mounts go with them.
   const left = berthd ? (await dk(['ps', '-aq'])).stdout.split('\n').filter(Boolean) : [];
   if (left.length > 0) await dk(['rm', '-f', ...left]);
-  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size', 'sc-pause', 'sc-pause2', 'sc-restart', 'sc-evs', 'sc-att']) await docker(['rm', '-f', n]);
+  for (const n of ['sc-job', 'sc-commit', 'sc-exec', 'sc-cp', 'sc-created', 'sc-cpin', 'sc-evx', 'sc-evp', 'sc-top', 'sc-stats', 'sc-diff', 'sc-nodiff', 'sc-size', 'sc-pause', 'sc-pause2', 'sc-restart', 'sc-evs', 'sc-att', 'sc-rf']) await docker(['rm', '-f', n]);
   await docker(['rmi', '-f', BASE, 'berthd-ct/committed:1']);
   await berthd?.stop();
   await store?.cleanup();
@@ -436,6 +436,28 @@ describe('docker run against berthd', () => {
     const viaBerthd = await dkOk(cmd);
     expect(viaBerthd).toBe('67108864\n50000\nlimited\nread-only\n');
     expect(viaBerthd).toBe(await dockerOk(cmd));
+  });
+
+  it('--restart on-failure:2 through berthd: two restarts, each told as die and start, as dockerd', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const cmd = ['run', '-d', '--restart', 'on-failure:2', '--name', 'sc-rf', BASE, 'sh', '-c', 'echo run; exit 3'];
+    const state = ['inspect', '-f', '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}', 'sc-rf'];
+    const finished = async (cli: typeof dk): Promise<string> => {
+      expect((await cli(cmd)).code).toBe(0);
+      let seen = '';
+      for (let i = 0; i < 100 && !(seen = (await cli(state)).stdout).startsWith('2 exited'); i++) await new Promise((r) => setTimeout(r, 100));
+      return seen;
+    };
+    const viaBerthd = await finished(dk);
+    expect(viaBerthd).toBe('2 exited 3\n');
+    expect(await finished(docker)).toBe(viaBerthd);
+    expect((await dk(['logs', 'sc-rf'])).stdout).toBe('run\nrun\nrun\n');
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const actions = async (cli: typeof dk): Promise<string> => (await cli(['events', '--since', since, '--until', until, '--filter', 'container=sc-rf', '--filter', 'event=start', '--filter', 'event=die', '--format', '{{.Action}} {{index .Actor.Attributes "exitCode"}}'])).stdout;
+    expect(await actions(dk)).toBe('start \ndie 3\nstart \ndie 3\nstart \ndie 3\n');
+    expect(await actions(dk)).toBe(await actions(docker));
+    await dkOk(['rm', 'sc-rf']);
+    await dockerOk(['rm', 'sc-rf']);
   });
 
   it('wait follows a container another process runs (berth run -d on the same root)', async () => {

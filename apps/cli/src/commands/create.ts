@@ -3,7 +3,7 @@ import type { ContainerRecord, ContainerService } from '@berth/core';
 import { BerthCommand } from '../base-command.js';
 import { splitAtImage } from '../containers/split-argv.js';
 
-export const VALUED = new Set(['-m', '--memory', '--cpus', '--env-file', '-h', '--hostname', '-l', '--label', '-e', '--env', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--name', '--network', '--net', '--root', '--pull']);
+export const VALUED = new Set(['--restart', '-m', '--memory', '--cpus', '--env-file', '-h', '--hostname', '-l', '--label', '-e', '--env', '-w', '--workdir', '-u', '--user', '--entrypoint', '-v', '--volume', '--name', '--network', '--net', '--root', '--pull']);
 
 type CreateFlags = Interfaces.InferredFlags<typeof Create.flags> & { root?: string };
 
@@ -24,6 +24,7 @@ export default class Create extends BerthCommand {
     entrypoint: Flags.string({ description: 'Overwrite the default ENTRYPOINT of the image' }),
     'env-file': Flags.string({ description: 'Read in a file of environment variables', multiple: true, multipleNonGreedy: true }),
     hostname: Flags.string({ char: 'h', description: 'Container host name' }),
+    restart: Flags.string({ description: 'Restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:max-retries])', default: 'no' }),
     'read-only': Flags.boolean({ description: "Mount the container's root filesystem as read only" }),
     memory: Flags.string({ char: 'm', description: 'Memory limit' }),
     cpus: Flags.string({ description: 'Number of CPUs' }),
@@ -58,6 +59,9 @@ export default class Create extends BerthCommand {
   /** Pulls the image as `--pull` says and makes the container (not started). */
   protected async createContainer(image: string, flags: CreateFlags, command: string[], detach: boolean): Promise<{ rec: ContainerRecord; containers: ContainerService }> {
     const { checkContainerName, resolveEnvFlags, parseEnvFile, parseLabelFlags, ramInBytes, BerthError } = await import('@berth/core');
+    const { parseRestartPolicy } = await import('@berth/core');
+    const restart = parseRestartPolicy(flags.restart);
+    if (restart.Name !== 'no' && flags.rm) throw new BerthError('ERR_INVALID_ARGUMENT', 'conflicting options: cannot specify both --restart and --rm');
     const memory = flags.memory !== undefined ? ramInBytes(flags.memory) : 0;
     // Docker refuses less than 6 MiB (the kernel needs some for the cgroup itself).
     if (flags.memory !== undefined && memory < 6 * 1024 * 1024) throw new BerthError('ERR_INVALID_ARGUMENT', 'Minimum memory limit allowed is 6MB');
@@ -81,6 +85,7 @@ export default class Create extends BerthCommand {
       env: [...fromFiles, ...resolveEnvFlags(flags.env ?? [])],
       ...(flags.workdir !== undefined ? { workdir: flags.workdir } : {}),
       ...(flags.hostname ? { hostname: flags.hostname } : {}),
+      ...(restart.Name !== 'no' ? { restart } : {}),
       ...(flags['read-only'] ? { readonlyRootfs: true } : {}),
       ...(memory > 0 ? { memory } : {}),
       ...(cpus > 0 ? { nanoCpus: Math.round(cpus * 1e9) } : {}),

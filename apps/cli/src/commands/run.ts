@@ -40,5 +40,14 @@ export default class Run extends Create {
       return;
     }
     await this.runAttachedHere(containers, rec.Id, flags.interactive);
+    // As with dockerd, the command returns at the first exit while the restart policy goes on:
+    // here a background monitor takes the container over.
+    const { restartWanted } = await import('@berth/core');
+    const after = await containers.store.get(rec.Id);
+    const policy = after?.HostConfig.RestartPolicy;
+    if (after && policy && !after.State.ManuallyStopped && restartWanted(policy, after.State.ExitCode, 0)) {
+      const { startDetached } = await import('../containers/monitor.js');
+      await startDetached(containers, rec.Id, storeRoot(flags.root)).catch(() => undefined);
+    }
   }
 }

@@ -94,7 +94,17 @@ export class ContainerHub {
     const stdin = rec.Config.OpenStdin ? this.stdinOf(rec.Id) : undefined;
     const io = { stdout: this.fanOut(rec.Id, 'stdout'), stderr: this.fanOut(rec.Id, 'stderr'), ...(stdin ? { stdin } : {}) };
     let failure: string | undefined;
-    const done = this.containers.runAttached(rec.Id, io, abort.signal).then(
+    // `die` follows `start` in the event log even for a process that is over at once; each run the
+    // restart policy adds tells its die and its start, in order, after the first start.
+    let startTold!: () => void;
+    let told: Promise<void> = new Promise<void>((resolve) => (startTold = resolve));
+    const inOrder = (event: () => void): void => {
+      told = told.then(event);
+    };
+    const exitedOne = (code: number, restarting: boolean): void => {
+      if (restarting) inOrder(() => this.emit(rec, 'die', { exitCode: String(code) }));
+    };
+    const done = this.containers.runWithRestarts(rec.Id, io, abort.signal, exitedOne, () => inOrder(() => this.emit(rec, 'start'))).then(
       (code): ExitStatus => ({ StatusCode: code, Error: null }),
       (err: unknown): ExitStatus => {
         failure = (err as Error).message;
@@ -103,9 +113,6 @@ export class ContainerHub {
       },
     );
     this.runs.set(rec.Id, { done, abort });
-    // `die` follows `start` in the event log even for a process that is over at once.
-    let startTold!: () => void;
-    const told = new Promise<void>((resolve) => (startTold = resolve));
     void done.then(async (status) => {
       await told;
       this.emit(rec, 'die', { exitCode: String(status.StatusCode) });

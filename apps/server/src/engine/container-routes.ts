@@ -11,8 +11,10 @@ import {
   containerMounts,
   containerSummary,
   parseBind,
+  parseRestartPolicy,
   parseTagReference,
   type ContainerConfig,
+  type RestartPolicy,
   type ContainerService,
   type ContainerSummary,
 } from '@berth/core';
@@ -41,7 +43,7 @@ interface CreateBody {
   OpenStdin?: unknown;
   AttachStdout?: unknown;
   Labels?: unknown;
-  HostConfig?: { Binds?: unknown; NetworkMode?: unknown; AutoRemove?: unknown; ReadonlyRootfs?: unknown; Memory?: unknown; NanoCpus?: unknown } | null;
+  HostConfig?: { Binds?: unknown; NetworkMode?: unknown; AutoRemove?: unknown; RestartPolicy?: { Name?: unknown; MaximumRetryCount?: unknown } | null; ReadonlyRootfs?: unknown; Memory?: unknown; NanoCpus?: unknown } | null;
 }
 
 function strings(v: unknown, field: string): string[] | undefined {
@@ -93,6 +95,7 @@ export async function createContainer(hub: ContainerHub, body: CreateBody, r: En
     binds,
     network: networkMode(host.NetworkMode),
     autoRemove: host.AutoRemove === true,
+    ...restartPolicyOf(host.RestartPolicy),
     readonlyRootfs: host.ReadonlyRootfs === true,
     ...(typeof host.Memory === 'number' && host.Memory > 0 ? { memory: host.Memory } : {}),
     ...(typeof host.NanoCpus === 'number' && host.NanoCpus > 0 ? { nanoCpus: host.NanoCpus } : {}),
@@ -100,6 +103,13 @@ export async function createContainer(hub: ContainerHub, body: CreateBody, r: En
   });
   hub.emit(rec, 'create');
   await r.reply.code(201).header('content-type', 'application/json').send(`${JSON.stringify({ Id: rec.Id, Warnings: [] })}\n`);
+}
+
+/** HostConfig.RestartPolicy as dockerd checks it (the same rules as `--restart`). */
+function restartPolicyOf(p: { Name?: unknown; MaximumRetryCount?: unknown } | null | undefined): { restart?: RestartPolicy } {
+  if (!p || (p.Name ?? '') === '' || p.Name === 'no') return {};
+  const count = typeof p.MaximumRetryCount === 'number' ? p.MaximumRetryCount : 0;
+  return { restart: parseRestartPolicy(`${String(p.Name)}${count !== 0 ? `:${count}` : ''}`) };
 }
 
 /** GET /containers/json: moby's ContainerSummary for each container `ps` would list. */

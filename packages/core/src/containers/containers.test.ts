@@ -3,7 +3,8 @@ import { GO_ZERO_TIME, type ContainerRecord } from '../contracts/containers.js';
 import type { Digest } from '../digest.js';
 import { checkContainerName, randomContainerName } from './names.js';
 import { containerCommand, containerImageColumn, containerStatus } from './status.js';
-import { newContainerRecord, parseBind, parseEnvFile, parseLabelFlags, resolveEnvFlags } from './create.js';
+import { newContainerRecord, parseBind, parseEnvFile, parseLabelFlags, parseRestartPolicy, resolveEnvFlags } from './create.js';
+import { restartWanted } from './service.js';
 import { findContainer } from './lookup.js';
 import { formatRFC3339Nano } from './time.js';
 
@@ -93,6 +94,19 @@ describe('new container records', () => {
     expect(() => parseEnvFile('=1\n', 'f', {})).toThrow("no variable name on line '=1' in f");
     expect(parseLabelFlags(['a=b', 'c', 'd=e=f'])).toEqual({ a: 'b', c: '', d: 'e=f' });
     expect(() => parseLabelFlags(['=x'])).toThrow('empty name');
+  });
+
+  it('--restart as docker reads and dockerd checks it; the restart manager\'s decision', () => {
+    expect(parseRestartPolicy('on-failure:3')).toEqual({ Name: 'on-failure', MaximumRetryCount: 3 });
+    expect(parseRestartPolicy('always')).toEqual({ Name: 'always', MaximumRetryCount: 0 });
+    expect(parseRestartPolicy('')).toEqual({ Name: 'no', MaximumRetryCount: 0 });
+    expect(() => parseRestartPolicy('always:1')).toThrow("maximum retry count cannot be used with restart policy 'always'");
+    expect(() => parseRestartPolicy('on-failure:-1')).toThrow('maximum retry count cannot be negative');
+    expect(() => parseRestartPolicy('x')).toThrow("invalid restart policy 'x'");
+    const onFailure = { Name: 'on-failure', MaximumRetryCount: 2 } as const;
+    expect([restartWanted(onFailure, 1, 0), restartWanted(onFailure, 1, 2), restartWanted(onFailure, 0, 0)]).toEqual([true, false, false]);
+    expect(restartWanted({ Name: 'on-failure', MaximumRetryCount: 0 }, 1, 99)).toBe(true);
+    expect([restartWanted({ Name: 'always', MaximumRetryCount: 0 }, 0, 5), restartWanted({ Name: 'no', MaximumRetryCount: 0 }, 1, 0)]).toEqual([true, false]);
   });
 });
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { BerthError } from '../errors.js';
 import type { ContainerConfig, ImageConfig } from '../config.js';
 import type { Digest } from '../digest.js';
-import { GO_ZERO_TIME, type ContainerHostConfig, type ContainerRecord } from '../contracts/containers.js';
+import { GO_ZERO_TIME, type ContainerHostConfig, type ContainerRecord, type RestartPolicy } from '../contracts/containers.js';
 import { formatRFC3339Nano } from './time.js';
 
 export interface RunOptions {
@@ -20,6 +20,8 @@ export interface RunOptions {
    * clears it. An array is the Engine API's form.
    */
   entrypoint?: string | readonly string[];
+  /** `--restart` (see parseRestartPolicy). */
+  restart?: RestartPolicy;
   /** `--read-only`, `-m` (bytes) and `--cpus` (billionths of a CPU). */
   readonlyRootfs?: boolean;
   memory?: number;
@@ -56,6 +58,7 @@ export function newContainerRecord(image: ImageConfig, opts: RunOptions): Omit<C
     Binds: opts.binds ?? [],
     NetworkMode: opts.network ?? 'host',
     AutoRemove: opts.autoRemove ?? false,
+    RestartPolicy: opts.restart ?? { Name: 'no', MaximumRetryCount: 0 },
     ReadonlyRootfs: opts.readonlyRootfs ?? false,
     Memory: opts.memory ?? 0,
     NanoCpus: opts.nanoCpus ?? 0,
@@ -151,6 +154,24 @@ export function parseEnvFile(text: string, path: string, environ: NodeJS.Process
     else if (environ[name] !== undefined) out.push(`${name}=${environ[name]}`);
   }
   return out;
+}
+
+/**
+ * `--restart no|always|unless-stopped|on-failure[:N]`, read as docker's CLI (opts.ParseRestartPolicy)
+ * and checked as dockerd does (a retry count only with on-failure, never negative).
+ */
+export function parseRestartPolicy(flag: string): RestartPolicy {
+  const colon = flag.indexOf(':');
+  const name = colon === -1 ? flag : flag.slice(0, colon);
+  const count = colon === -1 ? '' : flag.slice(colon + 1);
+  if (colon === 0) throw new BerthError('ERR_INVALID_ARGUMENT', 'invalid restart policy format: no policy provided before colon');
+  if (count !== '' && !/^[+-]?\d+$/.test(count)) throw new BerthError('ERR_INVALID_ARGUMENT', 'invalid restart policy format: maximum retry count must be an integer');
+  const max = count === '' ? 0 : Number(count);
+  const known = ['', 'no', 'always', 'unless-stopped', 'on-failure'];
+  if (!known.includes(name)) throw new BerthError('ERR_INVALID_ARGUMENT', `invalid restart policy '${name}'`);
+  if (max !== 0 && name !== 'on-failure') throw new BerthError('ERR_INVALID_ARGUMENT', `maximum retry count cannot be used with restart policy '${name}'`);
+  if (max < 0) throw new BerthError('ERR_INVALID_ARGUMENT', 'maximum retry count cannot be negative');
+  return { Name: (name === '' ? 'no' : name) as RestartPolicy['Name'], MaximumRetryCount: max };
 }
 
 /** `-l key=value` labels; a bare `key` is an empty label, as docker's. */

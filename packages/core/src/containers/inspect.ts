@@ -8,11 +8,11 @@ export function containerInspect(c: ContainerRecord): Record<string, unknown> {
     Created: c.Created,
     Path: c.Path,
     Args: c.Args,
-    State: { Status: c.State.Status, Running: c.State.Running, Paused: c.State.Paused ?? false, Restarting: false, OOMKilled: false, Dead: false, Pid: c.State.Pid, ExitCode: c.State.ExitCode, Error: c.State.Error, StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt },
+    State: { Status: c.State.Status, Running: c.State.Running, Paused: c.State.Paused ?? false, Restarting: c.State.Restarting ?? false, OOMKilled: false, Dead: false, Pid: c.State.Pid, ExitCode: c.State.ExitCode, Error: c.State.Error, StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt },
     Image: c.Image,
     LogPath: c.LogPath,
     Name: c.Name,
-    RestartCount: 0,
+    RestartCount: c.RestartCount ?? 0,
     HostConfig: c.HostConfig,
     Config: c.Config,
   };

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors.js';
 import type { Digest } from '../digest.js';
 import type { StoreSnapshot } from '../contracts/metadata-store.js';
-import type { ContainerRecord, ContainerStore } from '../contracts/containers.js';
+import type { ContainerRecord, ContainerStore, RestartPolicy } from '../contracts/containers.js';
 import type { ContainerRuntime, FileChange, Rootfs, RuntimeCachePruneResult, RuntimeLayer } from '../contracts/runtime.js';
 import { chainIds } from '../images/chain-id.js';
 import type { ImageService } from '../images/image-service.js';
@@ -131,6 +131,61 @@ export class ContainerService {
     return exitCode;
   }
 
+  /**
+   * Runs the container as runAttached does, then again while its restart policy says so, as moby's
+   * restart manager decides: `always`; `unless-stopped`; `on-failure` for a non-zero exit, up to
+   * MaximumRetryCount. Never after `stop` (or a kill with SIGKILL or the stop signal). Between
+   * runs the container is Restarting and waits 100 ms, doubling up to a minute (back to 100 ms
+   * after a run of 10 s or more). `exited` hears every end, with whether a restart follows.
+   */
+  async runWithRestarts(id: string, io: AttachIO = {}, signal?: AbortSignal, exited?: (code: number, restarting: boolean) => void, restarted?: () => void): Promise<number> {
+    // A start by hand (run, start) is not a stop by hand any more.
+    await this.store.update(id, (c) => {
+      c.State = { ...c.State, ManuallyStopped: false };
+      c.RestartCount = 0;
+    });
+    let backoff = 0;
+    for (;;) {
+      const began = Date.now();
+      let code: number;
+      let failure: unknown;
+      try {
+        code = await this.runAttached(id, io, signal);
+      } catch (err) {
+        failure = err;
+        code = typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 125;
+      }
+      const rec = await this.store.get(id);
+      const policy = rec?.HostConfig.RestartPolicy;
+      const again = rec !== undefined && !signal?.aborted && !rec.State.ManuallyStopped && policy !== undefined && restartWanted(policy, code, rec.RestartCount ?? 0);
+      exited?.(code, again);
+      if (!again) {
+        if (failure) throw failure;
+        return code;
+      }
+      backoff = Date.now() - began >= 10_000 || backoff === 0 ? 100 : Math.min(backoff * 2, 60_000);
+      await this.store.update(id, (c) => {
+        c.State = { ...c.State, Status: 'restarting', Running: true, Restarting: true, Pid: process.pid };
+        c.RestartCount = (c.RestartCount ?? 0) + 1;
+      });
+      // A stop while waiting ends it: checked every 100 ms.
+      for (let waited = 0; waited < backoff; waited += 100) {
+        await sleep(Math.min(100, backoff - waited));
+        const now = await this.store.get(id);
+        if (!now || now.State.ManuallyStopped || signal?.aborted) {
+          if (now) await this.store.update(id, (c) => {
+            c.State = { ...c.State, Status: 'exited', Running: false, Restarting: false, Pid: 0 };
+          });
+          return code;
+        }
+      }
+      await this.store.update(id, (c) => {
+        c.State = { ...c.State, Status: 'created', Running: false, Restarting: false };
+      });
+      restarted?.();
+    }
+  }
+
   /** Waits until the container is no longer running (or `timeoutMs` passes); the last record. */
   async waitStopped(id: string, timeoutMs: number): Promise<ContainerRecord | undefined> {
     const deadline = Date.now() + timeoutMs;
@@ -192,6 +247,7 @@ export class ContainerService {
   async stop(input: string, timeoutSeconds: number, onSignal?: (signal: string) => void): Promise<void> {
     const rec = await this.find(input);
     if (!rec.State.Running) return;
+    await this.markStopped(rec.Id);
     const rootfs = await this.rootfs(rec);
     const stopSignal = rec.Config.StopSignal || 'SIGTERM';
     await this.signal(rootfs, stopSignal);
@@ -210,9 +266,11 @@ export class ContainerService {
     const rec = await this.find(input);
     if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
     const rootfs = await this.rootfs(rec);
-    await this.signal(rootfs, signal);
-    // As moby: a paused container is thawed after SIGKILL or its stop signal, so it can act on it.
+    // As moby: SIGKILL or the stop signal ends the container for good (no restart), and a paused
+    // container is thawed after it, so it can act on it.
     const stopping = /^(SIG)?KILL$|^9$/i.test(signal) || signal.replace(/^SIG/i, '') === (rec.Config.StopSignal || 'SIGTERM').replace(/^SIG/i, '');
+    if (stopping) await this.markStopped(rec.Id);
+    await this.signal(rootfs, signal);
     // The process may be gone (and its runtime state with it) before the thaw: that is the aim.
     if (rec.State.Paused && stopping) await this.thaw(rec, rootfs).catch(() => undefined);
   }
@@ -311,6 +369,7 @@ export class ContainerService {
       if (!opts.force) {
         throw new BerthError('ERR_CONTAINER_CONFLICT', `You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`);
       }
+      await this.markStopped(rec.Id);
       const rootfs = await this.rootfs(rec);
       await this.signal(rootfs, 'SIGKILL');
       if (rec.State.Paused) await this.thaw(rec, rootfs).catch(() => undefined);
@@ -454,6 +513,12 @@ export class ContainerService {
     return this.runtime;
   }
 
+  private async markStopped(id: string): Promise<void> {
+    await this.store.update(id, (c) => {
+      c.State = { ...c.State, ManuallyStopped: true };
+    });
+  }
+
   private async signal(rootfs: Rootfs, signal: string): Promise<void> {
     if (!rootfs.kill) throw new BerthError('ERR_UNSUPPORTED', `the container runtime cannot send signals`);
     await rootfs.kill(signal.replace(/^SIG/i, '')).catch(() => {
@@ -481,5 +546,18 @@ function alive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** moby's restart manager: whether a container that ended with `code` starts again under `policy`. */
+export function restartWanted(policy: RestartPolicy, code: number, restartsSoFar: number): boolean {
+  switch (policy.Name) {
+    case 'always':
+    case 'unless-stopped':
+      return true;
+    case 'on-failure':
+      return code !== 0 && (policy.MaximumRetryCount === 0 || restartsSoFar < policy.MaximumRetryCount);
+    default:
+      return false;
   }
 }

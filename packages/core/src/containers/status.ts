@@ -8,6 +8,7 @@ import { isGoZeroTime, parseRFC3339 } from './time.js';
 /** State.String(): `Up 3 seconds`, `Exited (0) 5 seconds ago`, `Created`. */
 export function containerStatus(c: ContainerRecord, now: Date = new Date()): string {
   const s = c.State;
+  if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now.getTime() - parseRFC3339(s.FinishedAt).getTime())} ago`;
   if (s.Running) return `Up ${humanDuration(now.getTime() - parseRFC3339(s.StartedAt).getTime())}${s.Paused ? ' (Paused)' : ''}`;
   if (s.Status === 'removing') return 'Removal In Progress';
   if (isGoZeroTime(s.StartedAt)) return 'Created';

@@ -5,13 +5,17 @@
 import type { ContainerConfig } from '../config.js';
 import type { Digest } from '../digest.js';
 
-export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'removing';
 
 export interface ContainerState {
   Status: ContainerStatus;
   Running: boolean;
   /** Frozen by `pause` (still Running, as Docker's). */
   Paused?: boolean;
+  /** Waiting to be started again by its restart policy (Running too, Pid the monitor's, as moby). */
+  Restarting?: boolean;
+  /** `stop` (or a kill with SIGKILL or the stop signal) asked for the end: no restart follows. Not shown by inspect. */
+  ManuallyStopped?: boolean;
   /** The monitor's pid while running (the process that waits for the container), 0 otherwise. */
   Pid: number;
   ExitCode: number;
@@ -22,11 +26,18 @@ export interface ContainerState {
   FinishedAt: string;
 }
 
+export interface RestartPolicy {
+  Name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  MaximumRetryCount: number;
+}
+
 export interface ContainerHostConfig {
   /** `-v SRC:DST[:ro]` as given. */
   Binds: string[];
   NetworkMode: 'host' | 'none';
   AutoRemove: boolean;
+  /** `--restart`: `no`, `always`, `unless-stopped` or `on-failure` (with at most MaximumRetryCount restarts, 0 for no limit). */
+  RestartPolicy?: RestartPolicy;
   /** `--read-only`: the rootfs mounted read-only. */
   ReadonlyRootfs?: boolean;
   /** `-m`: the memory limit in bytes (0 for none). */
@@ -52,6 +63,8 @@ export interface ContainerRecord {
   State: ContainerState;
   /** The json-file log (Docker's format: one `{"log","stream","time"}` object a line). */
   LogPath: string;
+  /** Restarts made by the restart policy since the last start. */
+  RestartCount?: number;
 }
 
 export interface ContainerStore {

@@ -12,7 +12,8 @@ export default class ContainerMonitor extends BerthCommand {
     const containers = await this.containers(flags.root);
     // `berth stop` signals the container, not us; a stray SIGHUP from a closing terminal is ignored.
     process.on('SIGHUP', () => {});
-    await containers.runAttached(args.id).catch(() => {
+    // Its restart policy is kept here too: this process outlives the command that started it.
+    await containers.runWithRestarts(args.id).catch(() => {
       // The failure is in the record (State.Error); nobody reads our stderr.
       process.exitCode = 1;
     });
