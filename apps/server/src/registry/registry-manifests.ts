@@ -27,6 +27,7 @@ import type { LayerFacts } from './layer-facts.js';
 import type { Referrers } from './referrers.js';
 import { RegistryError } from './registry-error.js';
 import { MAX_MANIFEST_BYTES, readBlob } from './small-blob.js';
+import { ManifestCache } from './manifest-cache.js';
 import { registryNameOfStoreTag, storeTag, type RepositoryName } from './repository-name.js';
 
 export interface ManifestContent {
@@ -36,6 +37,8 @@ export interface ManifestContent {
 }
 
 export class RegistryManifests {
+  private readonly cache = new ManifestCache();
+
   constructor(
     private readonly backend: StoreBackend,
     private readonly facts: LayerFacts,
@@ -50,6 +53,8 @@ export class RegistryManifests {
     const info = digest ? await this.backend.content.stat(digest) : undefined;
     // A blob too large to be a manifest is a layer: no manifest by that digest.
     if (!digest || !info || info.size > MAX_MANIFEST_BYTES) throw manifestUnknown(repo, reference);
+    const cached = this.cache.get(digest);
+    if (cached) return { ...cached, digest };
     const bytes = await readBlob(this.backend.content, digest);
     let parsed: ParsedManifest;
     try {
@@ -57,6 +62,7 @@ export class RegistryManifests {
     } catch {
       throw manifestUnknown(repo, reference); // a blob, not a manifest
     }
+    this.cache.set(digest, { bytes, mediaType: parsed.mediaType });
     return { bytes, digest, mediaType: parsed.mediaType };
   }
 
