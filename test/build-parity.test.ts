@@ -17,21 +17,6 @@ import { diffTrees, imageTree } from './support/image-tree.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/dockerfiles/', import.meta.url));
 const BASE = 'berth-build/busybox:1';
-// RUN needs a container runtime plugin. Until the CLI has one, berth says so in exactly these
-// words, and the RUN fixtures are reported as todo (never skipped silently).
-const HAVE_RUNTIME = await (async () => {
-  const probe = await newStore('berth-probe-');
-  try {
-    const dir = await mkdtemp(join(tmpdir(), 'berth-probe-ctx-'));
-    await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nRUN true\n');
-    const r = await probe.berth(['build', dir]);
-    await rm(dir, { recursive: true, force: true });
-    return !r.stderr.includes('RUN needs a container runtime, and no runtime plugin is loaded');
-  } finally {
-    await probe.cleanup();
-  }
-})();
-
 interface FixtureOptions {
   buildArgs?: Record<string, string>;
   target?: string;
@@ -137,10 +122,6 @@ describe('berth build matches docker build (classic builder)', () => {
   });
 
   for (const { name, opts } of all) {
-    if (opts.run && !HAVE_RUNTIME && !process.env.CI) {
-      it.todo(`${name} (RUN: needs the runtime plugin and runc)`);
-      continue;
-    }
     it(name, async () => {
       const ctx = await prepare(name, opts);
       const tag = `berth-build/${name}:1`;
