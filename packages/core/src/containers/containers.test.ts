@@ -4,7 +4,7 @@ import type { Digest } from '../digest.js';
 import { checkContainerName, randomContainerName } from './names.js';
 import { containerCommand, containerImageColumn, containerStatus } from './status.js';
 import { newContainerRecord, parseBind, parseEnvFile, parseLabelFlags, parseRestartPolicy, resolveEnvFlags } from './create.js';
-import { restartWanted } from './service.js';
+import { restartWanted } from './restart-policy.js';
 import { findContainer } from './lookup.js';
 import { formatRFC3339Nano } from './time.js';
 

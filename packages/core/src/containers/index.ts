@@ -20,3 +20,4 @@ export * from './copy-info.js';
 export * from './rebase-archive.js';
 export * from './extract-onto-host.js';
 export * from './user.js';
+export * from './restart-policy.js';

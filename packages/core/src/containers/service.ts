@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors.js';
 import type { Digest } from '../digest.js';
 import type { StoreSnapshot } from '../contracts/metadata-store.js';
-import type { ContainerRecord, ContainerStore, RestartPolicy } from '../contracts/containers.js';
+import type { ContainerRecord, ContainerStore } from '../contracts/containers.js';
 import type { ContainerRuntime, FileChange, Rootfs, RuntimeCachePruneResult, RuntimeLayer } from '../contracts/runtime.js';
 import { chainIds } from '../images/chain-id.js';
 import type { ImageService } from '../images/image-service.js';
@@ -23,7 +23,8 @@ import { archiveContainerPath, statContainerPath, type ContainerPathStat } from 
 import { extractIntoRoot } from './extract-into.js';
 import { resolveUser } from './user.js';
 import { topOf, type ContainerTop } from './top.js';
-import { dockerStatsOf, emptyDockerStats, systemCpuUsageNs, type DockerStats } from './stats.js';
+import { emptyDockerStats, statsSamples, type DockerStats, type StatsOptions } from './stats.js';
+import { runWithRestartPolicy } from './restart-policy.js';
 import { formatRFC3339Nano, isGoZeroTime } from './time.js';
 
 export interface AttachIO {
@@ -132,58 +133,19 @@ export class ContainerService {
   }
 
   /**
-   * Runs the container as runAttached does, then again while its restart policy says so, as moby's
-   * restart manager decides: `always`; `unless-stopped`; `on-failure` for a non-zero exit, up to
-   * MaximumRetryCount. Never after `stop` (or a kill with SIGKILL or the stop signal). Between
-   * runs the container is Restarting and waits 100 ms, doubling up to a minute (back to 100 ms
-   * after a run of 10 s or more). `exited` hears every end, with whether a restart follows.
+   * Runs the container as runAttached does, then again while its restart policy says so (see
+   * restart-policy.ts). `exited` hears every end, with whether a restart follows.
    */
-  async runWithRestarts(id: string, io: AttachIO = {}, signal?: AbortSignal, exited?: (code: number, restarting: boolean) => void, restarted?: () => void): Promise<number> {
-    // A start by hand (run, start) is not a stop by hand any more.
+  runWithRestarts(id: string, io: AttachIO = {}, signal?: AbortSignal, exited?: (code: number, restarting: boolean) => void, restarted?: () => void): Promise<number> {
+    return runWithRestartPolicy(this, id, { io, ...(signal ? { signal } : {}), ...(exited ? { exited } : {}), ...(restarted ? { restarted } : {}) });
+  }
+
+  /** A start is on its way: the record says `created` until the process runs, which waitStarted waits for. */
+  async markStarting(id: string): Promise<void> {
     await this.store.update(id, (c) => {
-      c.State = { ...c.State, ManuallyStopped: false };
-      c.RestartCount = 0;
+      c.State.Status = 'created';
+      return c;
     });
-    let backoff = 0;
-    for (;;) {
-      const began = Date.now();
-      let code: number;
-      let failure: unknown;
-      try {
-        code = await this.runAttached(id, io, signal);
-      } catch (err) {
-        failure = err;
-        code = typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 125;
-      }
-      const rec = await this.store.get(id);
-      const policy = rec?.HostConfig.RestartPolicy;
-      const again = rec !== undefined && !signal?.aborted && !rec.State.ManuallyStopped && policy !== undefined && restartWanted(policy, code, rec.RestartCount ?? 0);
-      exited?.(code, again);
-      if (!again) {
-        if (failure) throw failure;
-        return code;
-      }
-      backoff = Date.now() - began >= 10_000 || backoff === 0 ? 100 : Math.min(backoff * 2, 60_000);
-      await this.store.update(id, (c) => {
-        c.State = { ...c.State, Status: 'restarting', Running: true, Restarting: true, Pid: process.pid };
-        c.RestartCount = (c.RestartCount ?? 0) + 1;
-      });
-      // A stop while waiting ends it: checked every 100 ms.
-      for (let waited = 0; waited < backoff; waited += 100) {
-        await sleep(Math.min(100, backoff - waited));
-        const now = await this.store.get(id);
-        if (!now || now.State.ManuallyStopped || signal?.aborted) {
-          if (now) await this.store.update(id, (c) => {
-            c.State = { ...c.State, Status: 'exited', Running: false, Restarting: false, Pid: 0 };
-          });
-          return code;
-        }
-      }
-      await this.store.update(id, (c) => {
-        c.State = { ...c.State, Status: 'created', Running: false, Restarting: false };
-      });
-      restarted?.();
-    }
   }
 
   /** Waits until the container is no longer running (or `timeoutMs` passes); the last record. */
@@ -322,12 +284,8 @@ export class ContainerService {
     return topOf(await rootfs.processes(), psArgs);
   }
 
-  /**
-   * `docker stats`: StatsJSON samples a second apart, each with the one before as its `precpu`, as
-   * moby's collector gives them. Without `stream`, one sample (the second, so CPU % means
-   * something, unless `oneShot`); a container not running gives moby's empty stats, or ends a stream.
-   */
-  async *stats(input: string, opts: { stream: boolean; oneShot?: boolean; intervalMs?: number; signal?: AbortSignal } = { stream: false }): AsyncGenerator<DockerStats> {
+  /** `docker stats` (see statsSamples); a container not running gives moby's empty stats, or ends a stream at once. */
+  async *stats(input: string, opts: StatsOptions = { stream: false }): AsyncGenerator<DockerStats> {
     const rec = await this.find(input);
     if (!rec.State.Running) {
       if (!opts.stream) yield emptyDockerStats(rec.Name, rec.Id);
@@ -335,31 +293,7 @@ export class ContainerService {
     }
     const rootfs = await this.rootfs(rec);
     if (!rootfs.stats) throw new BerthError('ERR_UNSUPPORTED', "the container runtime cannot read a container's counters");
-    const sampleOf = rootfs.stats.bind(rootfs);
-    let previous: DockerStats | undefined;
-    const sample = async (): Promise<DockerStats | undefined> => {
-      const [counters, systemNs] = await Promise.all([sampleOf().catch(() => undefined), systemCpuUsageNs()]);
-      if (!counters) return undefined;
-      previous = dockerStatsOf(counters, { name: rec.Name, id: rec.Id, read: new Date(), systemNs }, previous);
-      return previous;
-    };
-    const interval = opts.intervalMs ?? 1000;
-    if (!opts.stream && !opts.oneShot) {
-      // The first sample primes the CPU counters; the second is the answer.
-      if (!(await sample())) return void (yield emptyDockerStats(rec.Name, rec.Id));
-      await sleep(interval, undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => undefined);
-    }
-    for (;;) {
-      if (opts.signal?.aborted) return;
-      const s = await sample();
-      if (!s) {
-        if (!opts.stream) yield emptyDockerStats(rec.Name, rec.Id);
-        return;
-      }
-      yield s;
-      if (!opts.stream) return;
-      await sleep(interval, undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => undefined);
-    }
+    yield* statsSamples(rootfs.stats.bind(rootfs), rec, opts);
   }
 
   /** `rm`: a running container needs force (then SIGKILL); the rootfs and the record go. */
@@ -458,21 +392,14 @@ export class ContainerService {
   async followOutput(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, signal?: AbortSignal): Promise<ContainerRecord> {
     const rec = await this.find(input);
     if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', 'You cannot attach to a stopped container, start it first');
-    const follow = async (): Promise<boolean> => {
-      if (signal?.aborted) return false;
-      const now = await this.store.get(rec.Id);
-      return now ? (await this.reconcile(now)).State.Running : false;
-    };
+    const follow = async (): Promise<boolean> => !signal?.aborted && (await this.stillRunning(rec.Id));
     await readJsonLog(rec.LogPath, out, { since: Date.now(), follow });
     return (await this.store.get(rec.Id)) ?? rec;
   }
 
   async logs(input: string, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: Omit<ReadLogOptions, 'follow'> & { follow?: boolean } = {}): Promise<void> {
     const rec = await this.find(input);
-    const follow = opts.follow ? async (): Promise<boolean> => {
-      const now = await this.store.get(rec.Id);
-      return now ? (await this.reconcile(now)).State.Running : false;
-    } : undefined;
+    const follow = opts.follow ? (): Promise<boolean> => this.stillRunning(rec.Id) : undefined;
     const { follow: _wanted, ...rest } = opts;
     await readJsonLog(rec.LogPath, out, { ...rest, ...(follow ? { follow } : {}) });
   }
@@ -513,6 +440,12 @@ export class ContainerService {
     return this.runtime;
   }
 
+  /** Whether the container still runs, as its record says once a dead monitor is accounted for (`logs -f`, attach). */
+  private async stillRunning(id: string): Promise<boolean> {
+    const now = await this.store.get(id);
+    return now ? (await this.reconcile(now)).State.Running : false;
+  }
+
   private async markStopped(id: string): Promise<void> {
     await this.store.update(id, (c) => {
       c.State = { ...c.State, ManuallyStopped: true };
@@ -546,18 +479,5 @@ function alive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** moby's restart manager: whether a container that ended with `code` starts again under `policy`. */
-export function restartWanted(policy: RestartPolicy, code: number, restartsSoFar: number): boolean {
-  switch (policy.Name) {
-    case 'always':
-    case 'unless-stopped':
-      return true;
-    case 'on-failure':
-      return code !== 0 && (policy.MaximumRetryCount === 0 || restartsSoFar < policy.MaximumRetryCount);
-    default:
-      return false;
   }
 }

@@ -2,7 +2,9 @@
 // stats collector fills it on cgroup v1: the memory limit capped at the machine's memory, the
 // system's CPU time from /proc/stat) and the row docker's CLI computes from two samples.
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism, totalmem } from 'node:os';
+import type { ContainerRecord } from '../contracts/containers.js';
 import type { RuntimeStats } from '../contracts/runtime.js';
 import { bytesSize, humanSizeWithPrecision } from '../format/units.js';
 import { formatRFC3339Nano } from './time.js';
@@ -100,6 +102,45 @@ export function dockerStatsOf(sample: RuntimeStats, at: { name: string; id: stri
     name: at.name,
     id: at.id,
   };
+}
+
+export interface StatsOptions {
+  stream: boolean;
+  oneShot?: boolean;
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * StatsJSON samples of a running container a second apart, each with the one before as its
+ * `precpu`, as moby's collector gives them. Without `stream`, one sample: the second (the first
+ * primes the CPU counters), or with `oneShot` the first. A container that stops gives moby's
+ * empty stats without `stream`, and ends a stream.
+ */
+export async function* statsSamples(counters: () => Promise<RuntimeStats>, rec: ContainerRecord, opts: StatsOptions): AsyncGenerator<DockerStats> {
+  let previous: DockerStats | undefined;
+  const sample = async (): Promise<DockerStats | undefined> => {
+    const [now, systemNs] = await Promise.all([counters().catch(() => undefined), systemCpuUsageNs()]);
+    if (!now) return undefined;
+    previous = dockerStatsOf(now, { name: rec.Name, id: rec.Id, read: new Date(), systemNs }, previous);
+    return previous;
+  };
+  const pause = (): Promise<unknown> => sleep(opts.intervalMs ?? 1000, undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => undefined);
+  if (!opts.stream && !opts.oneShot) {
+    if (!(await sample())) return void (yield emptyDockerStats(rec.Name, rec.Id));
+    await pause();
+  }
+  for (;;) {
+    if (opts.signal?.aborted) return;
+    const s = await sample();
+    if (!s) {
+      if (!opts.stream) yield emptyDockerStats(rec.Name, rec.Id);
+      return;
+    }
+    yield s;
+    if (!opts.stream) return;
+    await pause();
+  }
 }
 
 /** A stats table row as docker's CLI computes it (cli/command/container/stats_helpers.go). */
