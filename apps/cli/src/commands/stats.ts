@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import type { ContainerService, StatsRow } from '@berth/core';
+import type { StatsRow } from '@berth/core';
 import { BerthCommand } from '../base-command.js';
 
 /** docker's stats table (cli/command/container/formatter_stats.go). */
@@ -37,7 +37,7 @@ export default class Stats extends BerthCommand {
     const onSignal = (): void => stop.abort();
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     const follow = async (name: string): Promise<void> => {
-      for await (const s of (containers as ContainerService).stats(name, { stream, signal: stop.signal })) rows.set(name, statsRow(s, name, flags['no-trunc']));
+      for await (const s of containers.stats(name, { stream, signal: stop.signal })) rows.set(name, statsRow(s, name, flags['no-trunc']));
     };
     try {
       if (!stream) {

@@ -12,10 +12,7 @@ export function spawnMonitor(id: string, root: string): void {
 
 /** Starts a stopped container in the background (`start`, `restart`); resolves once it runs, or says why it could not. */
 export async function startDetached(containers: ContainerService, id: string, root: string): Promise<void> {
-  await containers.store.update(id, (c) => {
-    c.State.Status = 'created';
-    return c;
-  });
+  await containers.markStarting(id);
   spawnMonitor(id, root);
   const settled = await containers.waitStarted(id, 30_000);
   if (!settled.State.Running && settled.State.Error) throw new BerthError('ERR_INVALID_ARGUMENT', settled.State.Error);

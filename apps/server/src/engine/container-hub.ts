@@ -90,6 +90,8 @@ export class ContainerHub {
 
   async start(rec: ContainerRecord): Promise<void> {
     if (rec.State.Running || this.runs.has(rec.Id)) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${rec.Id} is already running`);
+    // Answered once the process runs (or could not), as dockerd does: an inspect right after sees it.
+    await this.containers.markStarting(rec.Id);
     const abort = new AbortController();
     const stdin = rec.Config.OpenStdin ? this.stdinOf(rec.Id) : undefined;
     const io = { stdout: this.fanOut(rec.Id, 'stdout'), stderr: this.fanOut(rec.Id, 'stderr'), ...(stdin ? { stdin } : {}) };

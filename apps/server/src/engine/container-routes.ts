@@ -14,6 +14,7 @@ import {
   parseRestartPolicy,
   parseTagReference,
   type ContainerConfig,
+  type ContainerRecord,
   type RestartPolicy,
   type ContainerService,
   type ContainerSummary,
@@ -143,10 +144,15 @@ export async function startContainer(hub: ContainerHub, name: string, r: EngineR
 export async function stopContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
   const rec = await hub.containers.find(name);
   if (!rec.State.Running) return void (await r.reply.code(304).send());
+  await stopTold(hub, rec, r);
+  await r.reply.code(204).send();
+}
+
+/** Stops a running container as /stop does (`t` seconds, default 10, then SIGKILL), each signal and the stop told as events. */
+async function stopTold(hub: ContainerHub, rec: ContainerRecord, r: EngineRequest): Promise<void> {
   const t = r.query.get('t');
   await hub.containers.stop(rec.Id, t === null || t === '' ? 10 : Number.parseInt(t, 10), (signal) => hub.emit(rec, 'kill', { signal: signalNumber(signal) }));
   hub.emit(rec, 'stop');
-  await r.reply.code(204).send();
 }
 
 /** dockerd names a signal by its number in events (`"signal":"15"`). */
@@ -159,19 +165,9 @@ function signalNumber(signal: string): string {
 /** POST /restart: stopped as /stop does (`t` seconds, then SIGKILL), then started again. */
 export async function restartContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
   const rec = await hub.containers.find(name);
-  if (rec.State.Running) {
-    const t = r.query.get('t');
-    await hub.containers.stop(rec.Id, t === null || t === '' ? 10 : Number.parseInt(t, 10), (signal) => hub.emit(rec, 'kill', { signal: signalNumber(signal) }));
-    hub.emit(rec, 'stop');
-  }
+  if (rec.State.Running) await stopTold(hub, rec, r);
   await hub.settled(rec.Id);
-  // Answered once the process runs again, as dockerd does (a `docker inspect` right after sees it up).
-  await hub.containers.store.update(rec.Id, (c) => {
-    c.State.Status = 'created';
-    return c;
-  });
   await hub.start(await hub.containers.find(rec.Id));
-  await hub.containers.waitStarted(rec.Id, 30_000);
   hub.emit(rec, 'restart');
   await r.reply.code(204).send();
 }
