@@ -1,7 +1,8 @@
 // Content digests (`sha256:<64 hex>`): parsing, and hashing while bytes stream past.
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { BerthError } from './errors.js';
+import { StreamHash, hashThenPass, type HashAlgorithm } from './stream-hash.js';
 
 export type Digest = `sha256:${string}` | `sha512:${string}`;
 
@@ -28,24 +29,33 @@ export function sha256(data: string | Uint8Array): Digest {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-/** A pass-through stream that digests and counts what flows through it. */
+/** A pass-through stream that digests and counts what flows through it (off the main thread when long). */
 export class DigestingStream extends Transform {
-  private readonly hash: Hash;
-  private readonly algorithm: 'sha256' | 'sha512';
+  private readonly hash: StreamHash;
+  private result: Digest | undefined;
   bytes = 0;
-  constructor(algorithm: 'sha256' | 'sha512' = 'sha256') {
+  constructor(private readonly algorithm: HashAlgorithm = 'sha256') {
     super();
-    this.algorithm = algorithm;
-    this.hash = createHash(algorithm);
+    this.hash = new StreamHash(algorithm);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
     this.bytes += chunk.length;
-    cb(null, chunk);
+    hashThenPass(this.hash, chunk, cb);
+  }
+  override _flush(cb: TransformCallback): void {
+    this.hash.digest().then((hex) => {
+      this.result = `${this.algorithm}:${hex}` as Digest;
+      cb();
+    }, (err: Error) => cb(err));
+  }
+  override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
+    this.hash.abort();
+    cb(err);
   }
   /** Valid once the stream has ended. */
   digest(): Digest {
-    return `${this.algorithm}:${this.hash.digest('hex')}` as Digest;
+    if (this.result === undefined) throw new BerthError('ERR_IO', 'digest asked before the stream ended');
+    return this.result;
   }
 }
 

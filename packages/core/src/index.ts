@@ -14,6 +14,7 @@ export * from './contracts/runtime.js';
 export * from './contracts/containers.js';
 export * from './containers/index.js';
 export * from './stream-tee.js';
+export * from './stream-hash.js';
 export * from './verifying-stream.js';
 export * from './copy.js';
 export * from './images/index.js';
