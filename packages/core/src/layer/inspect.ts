@@ -2,10 +2,10 @@
 // layer size, and a refusal of every entry that could escape or poison the rootfs when unpacked.
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extract as tarExtract, type Header } from 'tar-stream';
 import { BerthError } from '../errors.js';
 import { DigestingStream, type Digest } from '../digest.js';
 import { entryPath, hardlinkTarget, symlinkTarget, SymlinkGuard } from './tar-path.js';
+import { TarHeaderWalker } from './tar-headers.js';
 
 export interface LayerStats {
   /** sha256 of the uncompressed tar, exactly as given (end padding included). */
@@ -61,6 +61,16 @@ function unsafe(what: string, why: string): never {
   throw new BerthError('ERR_UNSAFE_PATH', `${what}: ${why}`);
 }
 
+/** The header fields the checks read (tar-stream's headers and TarHeaderWalker's both have them). */
+export interface EntryHeader {
+  name: string;
+  type?: string | null;
+  size?: number;
+  linkname?: string | null;
+  devmajor?: number | null;
+  devminor?: number | null;
+}
+
 /** Checks one entry and records what it adds; throws on anything an unpacker must refuse. */
 export class LayerEntryChecker {
   readonly usage = new LayerDiskUsage();
@@ -69,7 +79,7 @@ export class LayerEntryChecker {
 
   constructor(private readonly options: InspectLayerOptions) {}
 
-  check(header: Header): void {
+  check(header: EntryHeader): void {
     const { what } = this.options;
     const path = entryPath(header.name, what);
     if (path === '') {
@@ -138,23 +148,9 @@ export async function inspectLayer(uncompressedTar: Readable, options: InspectLa
   const hash = new DigestingStream();
   const checker = new LayerEntryChecker(options);
   // V7 headers (no ustar magic) are still tars; the header checksum tells a tar from noise.
-  const extract = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
-  // streamx emits 'error' on the extractor and the current entry after Node's pipeline has stopped
-  // listening; the pipeline already reports it, so these listeners only keep it from being "uncaught".
-  extract.on('error', () => {});
-  extract.on('entry', (header, body, next) => {
-    body.on('error', () => {});
-    try {
-      checker.check(header);
-    } catch (err) {
-      next(err as Error);
-      return;
-    }
-    body.on('end', () => next());
-    body.resume();
-  });
+  const walker = new TarHeaderWalker((header) => checker.check(header), { allowUnknownFormat: true });
   try {
-    await pipeline(uncompressedTar, hash, extract);
+    await pipeline(uncompressedTar, hash, walker);
   } catch (err) {
     throw tarFormatError(err, 'ERR_LAYER_INVALID', options.what);
   }
