@@ -50,11 +50,15 @@ const keptBytes = async (s: Store): Promise<number> => {
   return n;
 };
 
-/** Kept partial bytes and the image's blobs already whole in blobs/. */
+/**
+ * The image's blobs already whole in blobs/, then the kept partial bytes. In that order: a layer
+ * renamed from partial/ to blobs/ between the two looks is missed rather than counted twice (a
+ * double count could send the kill into the moment between two layers, when no partial exists).
+ */
 const writtenBytes = async (s: Store): Promise<number> => {
-  let n = await keptBytes(s);
+  let n = 0;
   for (const b of layout.blobs) n += await stat(join(s.root, 'blobs', 'sha256', b.digest.slice(7))).then((st) => st.size, () => 0);
-  return n;
+  return n + (await keptBytes(s));
 };
 
 /** The pull again, through a fresh count: the bytes it took, and the store holds the registry's image exactly. */

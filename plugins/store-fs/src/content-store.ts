@@ -1,6 +1,5 @@
 // The blobs of an OCI image layout (`blobs/<alg>/<hex>`) as a ContentStore. A blob is streamed
 // to berth/tmp while hashed, checked, fsynced and renamed in: readers never see a partial one.
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { addAbortSignal, type Readable } from 'node:stream';
@@ -23,6 +22,7 @@ import {
 import { fsyncDir, tempPath } from './atomic-file.js';
 import { blobPath, type StoreLayout } from './layout.js';
 import { keepBlobForResume, openResumable } from './partial-blob.js';
+import { DurableFileWriter } from './durable-file-writer.js';
 import { SizeLimit, WRITE_BUFFER } from './size-limit.js';
 
 const ALGORITHMS = ['sha256', 'sha512'] as const;
@@ -78,8 +78,8 @@ export class FsContentStore implements ContentStore {
       options.signal?.throwIfAborted();
       const stages: NodeJS.ReadWriteStream[] = [hasher];
       if (expectedSize !== undefined) stages.unshift(new SizeLimit(expectedSize, expected ?? 'blob'));
-      // `flush` fsyncs before close: the bytes are durable before the rename can name them.
-      await pipeline([data, ...stages, createWriteStream(tmp, { flags: 'wx', flush: true, highWaterMark: WRITE_BUFFER })], { signal: options.signal });
+      // The writer fsyncs before it finishes: the bytes are durable before the rename can name them.
+      await pipeline([data, ...stages, new DurableFileWriter(tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER })], { signal: options.signal });
       const actual = hasher.digest();
       const what = `blob ${expected ?? actual}`;
       if (expected) verifyDigest(what, expected, actual, expectedSize, hasher.bytes);

@@ -2,7 +2,7 @@
 // (a dropped connection, Ctrl-C, kill -9), so the next pull asks only for the rest. The bytes are
 // hashed again from disk on resume (a sha256 state cannot be saved) and the blob enters blobs/ only
 // once the whole of it matches its digest. `<name>.lock` holds the writer's pid: one writer a blob.
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -19,6 +19,7 @@ import {
   type ResumableBlobWrite,
 } from '@berth/core';
 import { fsyncDir } from './atomic-file.js';
+import { DurableFileWriter } from './durable-file-writer.js';
 import { blobPath, type StoreLayout } from './layout.js';
 import { SizeLimit, WRITE_BUFFER } from './size-limit.js';
 
@@ -55,10 +56,10 @@ export async function openResumable(layout: StoreLayout, digest: Digest): Promis
     release,
     async put(data, options): Promise<BlobInfo> {
       const hasher = new DigestingStream(digestAlgorithm(digest));
-      let out: WriteStream | undefined;
+      let out: DurableFileWriter | undefined;
       try {
         // 'r+' from `kept` appends after the bytes we hashed again; 'w' starts the file afresh.
-        out = createWriteStream(path, { flags: kept > 0 ? 'r+' : 'w', start: kept, highWaterMark: WRITE_BUFFER, flush: true });
+        out = new DurableFileWriter(path, { flags: kept > 0 ? 'r+' : 'w', start: kept, highWaterMark: WRITE_BUFFER });
         await pipeline([data, new SizeLimit(options.size, digest), hasher, new SkipBytes(kept), out], ...(options.signal ? [{ signal: options.signal }] : []));
         verifyDigest(`blob ${digest}`, digest, hasher.digest(), options.size, hasher.bytes);
         await options.beforeCommit?.();
