@@ -1,13 +1,12 @@
 // Storing a layer blob and inspecting its tar in one read: the blob is kept only if the tar is
 // sound (safe paths, complete), so a refused layer leaves the store exactly as it was.
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Digest } from '../digest.js';
 import type { BlobInfo } from '../contracts/content-store.js';
 import type { KnownLayer } from '../contracts/location.js';
 import type { StoreBackend } from '../contracts/plugin.js';
 import { TeeStream } from '../stream-tee.js';
-import { CoalescingStream } from '../coalescing-stream.js';
 import { BerthError } from '../errors.js';
 import { inspectLayer, openUncompressed } from '../layer/index.js';
 import { referencedBlobs } from './remove.js';
@@ -26,8 +25,8 @@ export interface IngestOptions {
 }
 
 export async function ingestLayer(backend: StoreBackend, blob: Readable, opts: IngestOptions): Promise<{ blob: BlobInfo; layer: KnownLayer }> {
-  // The side the tar is read from: network-sized pieces joined for the decompressor.
-  const side = new CoalescingStream();
+  // The side the tar is read from (openUncompressed joins its pieces for the decompressor).
+  const side = new PassThrough({ highWaterMark: 1 << 20 });
   // The tee destroys `side` with the source's error; when the inspection has already finished
   // (a blob whose digest fails only at its end) nobody listens any more. The promises report it.
   side.on('error', () => {});

@@ -4,6 +4,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { BerthError, type ErrorCode } from '../errors.js';
+import { ZlibFeed } from './zlib-feed.js';
 
 // Output pieces of 1 MiB: a fourth of the thread-pool round trips and callbacks of 256 KiB.
 const GUNZIP_CHUNK = 1 << 20;
@@ -94,8 +95,11 @@ export async function openUncompressed(input: Readable, options: OpenUncompresse
     throw new BerthError('ERR_UNSUPPORTED', `${compression}-compressed ${kind}s are not supported yet`);
   }
   const out = new TranslatingPassThrough((err) => gzipError(err, code, what));
-  // `out` receives any failure (translated); the promise itself has nobody else to tell.
-  // 256 KiB output pieces: the 16 KiB default costs a stream turn per piece and doubles the CPU.
-  pipeline(stream, createGunzip({ chunkSize: GUNZIP_CHUNK, highWaterMark: 1 << 20 } as ZlibOptions), out).catch(() => {});
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK, highWaterMark: 1 << 20 } as ZlibOptions);
+  const feed = new ZlibFeed(gunzip);
+  // A failure travels both ways: from the input it stops zlib and reaches `out` (translated);
+  // from zlib or from the reader of `out` it stops the input.
+  pipeline(stream, feed).catch((err: Error) => gunzip.destroy(err));
+  pipeline(gunzip, out).catch((err: Error) => feed.destroy(err));
   return { stream: out, compression };
 }
