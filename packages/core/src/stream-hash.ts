@@ -11,7 +11,7 @@ export type HashAlgorithm = 'sha256' | 'sha512';
 
 const BATCH = 1 << 20;
 /** Buffers at the worker at once: past this a stream waits, so memory stays bounded. */
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 4;
 /** Returned buffers kept for reuse. */
 const MAX_FREE = 16;
 

@@ -26,7 +26,7 @@ export interface IngestOptions {
 
 export async function ingestLayer(backend: StoreBackend, blob: Readable, opts: IngestOptions): Promise<{ blob: BlobInfo; layer: KnownLayer }> {
   // The side the tar is read from (openUncompressed joins its pieces for the decompressor).
-  const side = new PassThrough({ highWaterMark: 1 << 20 });
+  const side = new PassThrough({ highWaterMark: 256 << 10 });
   // The tee destroys `side` with the source's error; when the inspection has already finished
   // (a blob whose digest fails only at its end) nobody listens any more. The promises report it.
   side.on('error', () => {});

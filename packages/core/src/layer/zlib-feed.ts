@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 
 const PIECE = 1 << 20;
-const BUFFERS = 4;
+const BUFFERS = 2;
 
 export class ZlibFeed extends Writable {
   private readonly free: Buffer[] = [];
