@@ -72,7 +72,13 @@ async function makeLayout(dir) {
   return { bytes: layers.reduce((s, l) => s + l.desc.size, 0), tarBytes: layers.reduce((s, l) => s + l.tarSize, 0), layers: layers.length };
 }
 
+/** Flushes what earlier steps left dirty (docker's load and rmi write hundreds of MB), so no timed command pays for another's writeback. */
+function quiesce() {
+  spawnSync('sync');
+}
+
 function sh(cmd, args, env = process.env) {
+  quiesce();
   const t = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
@@ -129,6 +135,7 @@ try {
   }
 
   async function dockerTimed(args) {
+    quiesce();
     const t = process.hrtime.bigint();
     const r = await dockerd.docker(args, { timeoutMs: 600_000 });
     if (r.code !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
