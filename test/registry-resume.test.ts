@@ -171,8 +171,11 @@ describe('an interrupted pull resumes', () => {
     await dropped;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/: Retrying in 1 second\n/);
-    // Only what was in flight when the connections dropped is fetched twice.
-    expect(proxy.bytesToClient).toBeLessThan(1.1 * layout.totalBytes);
+    // Only what was in flight when the connections dropped is fetched twice: what the pull had read
+    // but not yet written, and what sat unread in the loopback socket buffers (the proxy counts it
+    // as sent; Linux lets a slow reader's buffer grow to tens of MB). A layer fetched again from its
+    // start would add 52 MB, more than the 0.2 × 208 MB allowed.
+    expect(proxy.bytesToClient).toBeLessThan(1.2 * layout.totalBytes);
     await holdsTheImage(s);
   }, 180_000);
 
