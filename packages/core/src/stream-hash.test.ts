@@ -62,6 +62,22 @@ describe('StreamHash and DigestingStream', () => {
     expect(await h.digest()).toBe(expected);
   });
 
+  it('a stream dropped while it waits for the thread leaves no buffer behind that is gone', async () => {
+    // More streams than buffers the thread may hold: some updates must wait, and are dropped then.
+    const hashes = Array.from({ length: 8 }, () => new StreamHash());
+    const waiting: Promise<void>[] = [];
+    for (const h of hashes) {
+      const p = h.update(randomBytes(3 << 20));
+      if (p) waiting.push(p.catch(() => {}));
+    }
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const h of hashes) h.abort();
+    await Promise.all(waiting);
+    const inputs = Array.from({ length: 6 }, (_, i) => randomBytes((2 << 20) + i));
+    expect(await Promise.all(inputs.map((b) => digestOf(uneven(b))))).toEqual(inputs.map((b) => `sha256:${createHash('sha256').update(b).digest('hex')}`));
+    expect(await settled()).toEqual({ open: 0, inFlight: 0 });
+  });
+
   it('frees its slot on the thread when a stream fails midway', async () => {
     const h = new DigestingStream();
     const failing = Readable.from((async function* () {

@@ -62,7 +62,8 @@ class HashWorker {
     if (m.op === 'free') {
       this.inFlight--;
       if (this.free.length < MAX_FREE) this.free.push(m.buf);
-      this.bufferWaiters.shift()?.();
+      // Every waiter tries again (one may have been dropped meanwhile; the others wait anew).
+      for (const wake of this.bufferWaiters.splice(0)) wake();
     } else {
       const waiter = this.digests.get(m.id);
       this.digests.delete(m.id);
@@ -160,6 +161,7 @@ export class StreamHash {
   private heldBytes = 0;
   private remote: { worker: HashWorker; id: number; buf: ArrayBuffer; fill: number } | undefined;
   private done = false;
+  private aborted = false;
 
   constructor(readonly algorithm: HashAlgorithm = 'sha256') {}
 
@@ -186,7 +188,8 @@ export class StreamHash {
         if (r.fill === BATCH) {
           if (!r.worker.trySend(r.id, this.algorithm, r.buf, BATCH)) {
             pieces[i] = piece;
-            return r.worker.slot().then(() => this.copyAll(pieces, i));
+            // A stream dropped meanwhile has given its buffer back to the pool: it must not send it.
+            return r.worker.slot().then(() => (this.aborted ? undefined : this.copyAll(pieces, i)));
           }
           r.buf = r.worker.buffer();
           r.fill = 0;
@@ -218,6 +221,7 @@ export class StreamHash {
   abort(): void {
     if (this.done) return;
     this.done = true;
+    this.aborted = true;
     this.held = [];
     if (this.remote) this.remote.worker.drop(this.remote.id, this.remote.buf);
   }
