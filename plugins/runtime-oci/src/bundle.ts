@@ -1,7 +1,6 @@
 // The OCI runtime config (runtime-spec config.json) for one process: namespaces, mounts and
 // capabilities as runc's `spec` and Docker's defaults give them.
-import type { BindMount } from '@berth/core';
-import type { ExecUser } from './user.js';
+import type { BindMount, ExecUser } from '@berth/core';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 export const DEFAULT_CAPABILITIES = [

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import {
   BerthError,
   resolveInRoot,
+  resolveUser,
   type ContainerRuntime,
   type Digest,
   type DiffOptions,
@@ -28,7 +29,6 @@ import { LayerCache } from './layer-cache.js';
 import { ociFreeze, ociKill, ociPids, ociRun, ociStats } from './oci-process.js';
 import { dockerChanges } from './docker-changes.js';
 import { chooseSnapshotter, openSnapshot, type Snapshot, type SnapshotterName } from './snapshotter.js';
-import { resolveUser } from './user.js';
 
 export interface OciRuntimeOptions extends RuntimeFactoryOptions {
   /** `runc` (default) or `crun`, or a path; BERTH_OCI_RUNTIME when unset. */
