@@ -3,4 +3,3 @@ export { openUncompressed, sniffCompression, peekBytes, type UncompressedStream,
 export { inspectLayer, tarFormatError, LayerEntryChecker, type EntryHeader, type LayerStats, type InspectLayerOptions } from './inspect.js';
 export { digestAndInspect, type DigestedLayer } from './digest-and-inspect.js';
 export { entryPath, hardlinkTarget, symlinkTarget, cleanRelative, cleanInRoot, parentOf, SymlinkGuard } from './tar-path.js';
-export { TarHeaderWalker, decodeTarHeader, type TarEntryHeader, type TarEntryType } from './tar-headers.js';

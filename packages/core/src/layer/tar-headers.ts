@@ -81,7 +81,7 @@ function hasMagic(block: Buffer, sixth: number): boolean {
 }
 
 /** One 512-byte header; null for a block of zeros (the end-of-archive marker). */
-export function decodeTarHeader(block: Buffer, allowUnknownFormat: boolean): DecodedHeader | null {
+function decodeTarHeader(block: Buffer, allowUnknownFormat: boolean): DecodedHeader | null {
   const sum = checksum(block);
   if (sum === 8 * 32) return null;
   if (sum !== octal(block, 148, 8)) throw new Error('Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?');
