@@ -11,10 +11,8 @@ import { auth, createImage, pushImage, searchImages, type TransferDeps } from '.
 import { buildRoute } from './build-route.js';
 import { ContainerHub } from './container-hub.js';
 import {
-  attachContainer,
   containerArchive, containerStats, extractToContainer,
   commitContainer,
-  containerLogs,
   createContainer,
   exportContainer,
   inspectContainer,
@@ -28,6 +26,7 @@ import {
   stopContainer,
   waitContainer,
 } from './container-routes.js';
+import { attachContainer, containerLogs } from './container-output-routes.js';
 import { routeUpgrades, upgradeBodies } from './upgrade-bridge.js';
 import { EngineEvents, streamEvents } from './engine-events.js';
 import { createExec, ExecInstances, inspectExec, startExec } from './exec-routes.js';
