@@ -183,7 +183,7 @@ export class ContainerService {
     if (rec.State.Paused) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${input} is paused, unpause the container before exec`);
     if (opts.cmd.length === 0) throw new BerthError('ERR_INVALID_ARGUMENT', 'No exec command specified');
     const rootfs = await this.rootfs(rec);
-    if (!rootfs.exec) throw new BerthError('ERR_UNSUPPORTED', `the container runtime cannot run a process in a running container`);
+    if (!rootfs.exec) throw runtimeCannot('run a process in a running container');
     const extra = opts.env ?? [];
     const key = (e: string): string => e.split('=', 1)[0]!;
     const env = [...(rec.Config.Env ?? []).filter((e) => !extra.some((x) => key(x) === key(e))), ...extra];
@@ -204,8 +204,10 @@ export class ContainerService {
     return exitCode;
   }
 
-  /** `stop`: the stop signal, then SIGKILL after `timeoutSeconds` (negative: wait forever). */
-  /** `onSignal` hears each signal sent (the stop signal, then SIGKILL after the timeout), for `docker events`. */
+  /**
+   * `stop`: the stop signal, then SIGKILL after `timeoutSeconds` (negative: wait forever).
+   * `onSignal` hears each signal sent, for `docker events`.
+   */
   async stop(input: string, timeoutSeconds: number, onSignal?: (signal: string) => void): Promise<void> {
     const rec = await this.find(input);
     if (!rec.State.Running) return;
@@ -226,7 +228,7 @@ export class ContainerService {
   /** Sends a signal to a running container's process (`kill`, and the CLI's signal proxy). */
   async kill(input: string, signal: string): Promise<void> {
     const rec = await this.find(input);
-    if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
+    if (!rec.State.Running) throw notRunning(rec);
     const rootfs = await this.rootfs(rec);
     // As moby: SIGKILL or the stop signal ends the container for good (no restart), and a paused
     // container is thawed after it, so it can act on it.
@@ -240,10 +242,10 @@ export class ContainerService {
   /** `docker pause`: every process of the container frozen (the cgroup freezer, through the runtime). */
   async pause(input: string): Promise<ContainerRecord> {
     const rec = await this.find(input);
-    if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
+    if (!rec.State.Running) throw notRunning(rec);
     if (rec.State.Paused) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is already paused`);
     const rootfs = await this.rootfs(rec);
-    if (!rootfs.pause) throw new BerthError('ERR_UNSUPPORTED', 'the container runtime cannot pause a container');
+    if (!rootfs.pause) throw runtimeCannot('pause a container');
     await rootfs.pause();
     return this.store.update(rec.Id, (c) => {
       c.State = { ...c.State, Status: 'paused', Paused: true };
@@ -259,7 +261,7 @@ export class ContainerService {
   }
 
   private async thaw(rec: ContainerRecord, rootfs: Rootfs): Promise<ContainerRecord> {
-    if (!rootfs.resume) throw new BerthError('ERR_UNSUPPORTED', 'the container runtime cannot unpause a container');
+    if (!rootfs.resume) throw runtimeCannot('unpause a container');
     await rootfs.resume();
     return this.store.update(rec.Id, (c) => {
       if (c.State.Running) c.State = { ...c.State, Status: 'running', Paused: false };
@@ -271,16 +273,16 @@ export class ContainerService {
   async changes(input: string): Promise<FileChange[]> {
     const rec = await this.find(input);
     const rootfs = await this.rootfs(rec);
-    if (!rootfs.fileChanges) throw new BerthError('ERR_UNSUPPORTED', "the container runtime cannot list a container's changes");
+    if (!rootfs.fileChanges) throw runtimeCannot("list a container's changes");
     return rootfs.fileChanges();
   }
 
   /** `docker top`: the host's ps (default `-ef`) over the running container's processes. */
   async top(input: string, psArgs = ''): Promise<ContainerTop> {
     const rec = await this.find(input);
-    if (!rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
+    if (!rec.State.Running) throw notRunning(rec);
     const rootfs = await this.rootfs(rec);
-    if (!rootfs.processes) throw new BerthError('ERR_UNSUPPORTED', 'the container runtime cannot list a container\'s processes');
+    if (!rootfs.processes) throw runtimeCannot("list a container's processes");
     return topOf(await rootfs.processes(), psArgs);
   }
 
@@ -292,7 +294,7 @@ export class ContainerService {
       return;
     }
     const rootfs = await this.rootfs(rec);
-    if (!rootfs.stats) throw new BerthError('ERR_UNSUPPORTED', "the container runtime cannot read a container's counters");
+    if (!rootfs.stats) throw runtimeCannot("read a container's counters");
     yield* statsSamples(rootfs.stats.bind(rootfs), rec, opts);
   }
 
@@ -453,7 +455,7 @@ export class ContainerService {
   }
 
   private async signal(rootfs: Rootfs, signal: string): Promise<void> {
-    if (!rootfs.kill) throw new BerthError('ERR_UNSUPPORTED', `the container runtime cannot send signals`);
+    if (!rootfs.kill) throw runtimeCannot('send signals');
     await rootfs.kill(signal.replace(/^SIG/i, '')).catch(() => {
       // The process may have ended between our read and the signal: the record tells.
     });
@@ -470,6 +472,16 @@ export class ContainerService {
       })
       .catch(() => rec);
   }
+}
+
+/** docker's answer to kill, pause and top on a container that is not running. */
+function notRunning(rec: ContainerRecord): BerthError {
+  return new BerthError('ERR_CONTAINER_CONFLICT', `Container ${rec.Id} is not running`);
+}
+
+/** For what a runtime plugin may leave out (pause, exec, stats…). */
+function runtimeCannot(what: string): BerthError {
+  return new BerthError('ERR_UNSUPPORTED', `the container runtime cannot ${what}`);
 }
 
 function alive(pid: number): boolean {
