@@ -75,7 +75,6 @@ export class RegistryClient {
       method: 'GET',
       path: `/v2/${this.repository}/blobs/${desc.digest}`,
       scope: this.pullScope,
-      bulk: true,
       ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}),
       ...(signal ? { signal } : {}),
     });

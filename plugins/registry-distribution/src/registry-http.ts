@@ -1,11 +1,11 @@
 // HTTP to one registry host: timeouts on every request, bounded retries with backoff (network
 // errors, 408/429/5xx, Retry-After honoured), redirects followed by hand, and the auth handshake.
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { BerthError, type ErrorCode } from '@berth/core';
 import type { RegistryEndpoint } from './registry-endpoint.js';
 import type { RegistryAuth } from './registry-auth.js';
-import { BulkTransport } from './bulk-transport.js';
+import { ReadTransport } from './read-transport.js';
 
 export interface HttpTimeouts {
   connectMs: number;
@@ -27,8 +27,6 @@ export interface RegistryRequest {
   signal?: AbortSignal;
   /** Statuses the caller handles itself instead of an error (404 on HEAD). */
   accept?: readonly number[];
-  /** A big body (a blob GET): read through node:http, which copies less (bulk-transport.ts). */
-  bulk?: boolean;
 }
 
 export type RegistryResponse = Dispatcher.ResponseData;
@@ -44,16 +42,18 @@ export interface RegistryHttpOptions {
 }
 
 export class RegistryHttp {
-  readonly dispatcher: Agent;
-  private readonly bulkTransport: BulkTransport;
+  /** Requests with a body (uploads, token forms) go through undici, loaded on the first one. */
+  private undici: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
+  private readonly timeouts: HttpTimeouts;
+  private readonly reads: ReadTransport;
   private readonly retries: number;
   private readonly backoffMs: number;
 
   constructor(readonly endpoint: RegistryEndpoint, readonly auth: RegistryAuth, options: RegistryHttpOptions = {}) {
     const env = timeoutFromEnv();
     const t = { connectMs: env ?? 10_000, headersMs: env ?? 30_000, bodyMs: env ?? 60_000, ...options.timeouts };
-    this.dispatcher = new Agent({ connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs });
-    this.bulkTransport = new BulkTransport(t);
+    this.timeouts = t;
+    this.reads = new ReadTransport(t);
     this.retries = options.retries ?? 4;
     this.backoffMs = options.backoffMs ?? 250;
   }
@@ -109,15 +109,7 @@ export class RegistryHttp {
     for (let hop = 0; ; hop++) {
       const sameOrigin = new URL(url).origin === origin;
       const headers = { 'user-agent': 'berth/0.1', ...req.headers, ...(authorization && sameOrigin ? { authorization } : {}) };
-      const res = req.bulk && (req.method === 'GET' || req.method === 'HEAD') && req.body === undefined
-        ? await this.bulkTransport.request(url, { method: req.method, headers, ...(req.signal ? { signal: req.signal } : {}) })
-        : await request(url, {
-          method: req.method,
-          headers,
-          dispatcher: this.dispatcher,
-          ...(req.body !== undefined ? { body: req.body } : {}),
-          ...(req.signal ? { signal: req.signal } : {}),
-        });
+      const res = await this.request(url, req.method, headers, req.body, req.signal);
       const location = res.headers.location;
       // Blob GETs redirect to storage (S3, a CDN); credentials stay with the registry's origin.
       if ((req.method === 'GET' || req.method === 'HEAD') && res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string') {
@@ -138,7 +130,7 @@ export class RegistryHttp {
     const all = { 'user-agent': 'berth/0.1', ...headers, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) };
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await request(url, { method, headers: all, dispatcher: this.dispatcher, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
+        const res = await this.request(url, method, all, body, signal);
         if (RETRY_STATUSES.has(res.statusCode) && attempt < this.retries) {
           await res.body.dump().catch(() => {});
           await sleep(retryDelay(res.headers['retry-after'], this.backoffMs * 2 ** attempt), signal);
@@ -152,9 +144,27 @@ export class RegistryHttp {
     }
   }
 
+  private async request(url: string, method: RegistryRequest['method'], headers: Record<string, string>, body: Buffer | Readable | string | undefined, signal: AbortSignal | undefined): Promise<RegistryResponse> {
+    if (body === undefined && (method === 'GET' || method === 'HEAD')) {
+      return this.reads.request(url, { method, headers, ...(signal ? { signal } : {}) });
+    }
+    const { agent, request } = await this.withUndici();
+    return request(url, { method, headers, dispatcher: agent, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
+  }
+
+  private withUndici(): Promise<{ agent: Agent; request: typeof import('undici').request }> {
+    // The default export is undici's module.exports both in node and in an esbuild bundle (whose
+    // namespace for a CommonJS module holds nothing else).
+    this.undici ??= import('undici').then(({ default: { Agent, request } }) => {
+      const t = this.timeouts;
+      return { agent: new Agent({ connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs }), request };
+    });
+    return this.undici;
+  }
+
   async close(): Promise<void> {
-    this.bulkTransport.close();
-    await this.dispatcher.close();
+    this.reads.close();
+    if (this.undici) await (await this.undici).agent.close();
   }
 }
 
