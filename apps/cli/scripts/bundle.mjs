@@ -1,14 +1,18 @@
 // Bundles the CLI, berth's packages and oclif into dist/berth.mjs. One module loads in about a
 // third of the time Node needs to resolve and load the hundreds of files it is made of.
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-// Chunk names change with their content: old ones would pile up.
-await rm('dist', { recursive: true, force: true });
+// Chunk names change with their content, so each build starts from an empty directory (old chunks
+// would pile up) and is swapped in whole at the end: a berth started meanwhile (a test run in
+// another terminal) finds the old bundle or the new one, never a missing or half-written one.
+const next = `.dist-next-${process.pid}`;
+const old = `.dist-old-${process.pid}`;
+await rm(next, { recursive: true, force: true });
 
 await build({
   entryPoints: ['src/main.ts'],
-  outdir: 'dist',
+  outdir: next,
   entryNames: 'berth',
   outExtension: { '.js': '.mjs' },
   // Modules a command imports dynamically (the registry client, the Dockerfile frontend) become
@@ -29,3 +33,9 @@ await build({
   // CommonJS dependencies (oclif) call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
 });
+
+await rename('dist', old).catch((err) => {
+  if (err.code !== 'ENOENT') throw err;
+});
+await rename(next, 'dist');
+await rm(old, { recursive: true, force: true });
