@@ -29,14 +29,13 @@ export interface InspectLayerOptions {
  * target length; hard links share their target's inode; a later entry replaces an earlier one.
  */
 export class LayerDiskUsage {
-  private nextInode = 0;
   private readonly inodeAt = new Map<string, number>();
-  private readonly inodeSize = new Map<number, number>();
+  /** Sizes by inode number; inodes are numbered from 0 as entries make them. */
+  private readonly inodeSize: number[] = [];
 
   node(path: string, size: number): void {
-    const inode = this.nextInode++;
-    this.inodeAt.set(path, inode);
-    this.inodeSize.set(inode, size);
+    this.inodeAt.set(path, this.inodeSize.length);
+    this.inodeSize.push(size);
   }
 
   hardlink(path: string, target: string): void {
@@ -51,8 +50,13 @@ export class LayerDiskUsage {
   }
 
   total(): number {
+    const counted = new Uint8Array(this.inodeSize.length);
     let sum = 0;
-    for (const inode of new Set(this.inodeAt.values())) sum += this.inodeSize.get(inode) ?? 0;
+    for (const inode of this.inodeAt.values()) {
+      if (counted[inode] === 1) continue;
+      counted[inode] = 1;
+      sum += this.inodeSize[inode]!;
+    }
     return sum;
   }
 }

@@ -6,11 +6,16 @@ function unsafe(what: string, why: string): never {
   throw new BerthError('ERR_UNSAFE_PATH', `${what}: ${why}`);
 }
 
+/** A leading or trailing `/`, `//`, or a `.` or `..` part. */
+const NEEDS_CLEANING = /^\/|\/$|\/\/|(?:^|\/)\.\.?(?:\/|$)/;
+
 /**
  * Cleans a relative path into `a/b/c` ('' for the root). Returns undefined when a `..` climbs
  * above the start; `base` is where a relative link target starts from.
  */
 export function cleanRelative(path: string, base = ''): string | undefined {
+  // Most names are clean already (`usr/bin/env`): no empty, `.` or `..` part to remove.
+  if (base === '' && path !== '' && !NEEDS_CLEANING.test(path)) return path;
   const out = base === '' ? [] : base.split('/');
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;
