@@ -2,8 +2,8 @@
 // of a push. undici parses HTTP in WebAssembly, so every body byte is copied into and out of wasm
 // memory; node's native parser hands the socket's buffers on as they are, which halves the CPU of
 // reading a layer (a 220 MB blob: 190 ms user with undici, 85 ms here). And a pull need not load
-// undici at all, ~0.1 s of a CLI's start. Same timeouts as undici's (connect + headers, gap between
-// body pieces), reported with undici's codes.
+// undici at all, ~0.1 s of a CLI's start. Same limits as undici's (connecting, the headers, the gap
+// between body pieces), reported with undici's codes.
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';

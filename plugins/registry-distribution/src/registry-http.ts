@@ -41,9 +41,15 @@ export interface RegistryHttpOptions {
   backoffMs?: number;
 }
 
+/** undici, loaded by the first request with a body, with the agent that holds our timeouts. */
+interface LoadedUndici {
+  agent: Agent;
+  request: typeof import('undici').request;
+}
+
 export class RegistryHttp {
   /** Requests with a body (uploads, token forms) go through undici, loaded on the first one. */
-  private undici: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
+  private undici: Promise<LoadedUndici> | undefined;
   private readonly timeouts: HttpTimeouts;
   private readonly reads: ReadTransport;
   private readonly retries: number;
@@ -152,7 +158,7 @@ export class RegistryHttp {
     return request(url, { method, headers, dispatcher: agent, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
   }
 
-  private withUndici(): Promise<{ agent: Agent; request: typeof import('undici').request }> {
+  private withUndici(): Promise<LoadedUndici> {
     // The default export is undici's module.exports both in node and in an esbuild bundle (whose
     // namespace for a CommonJS module holds nothing else).
     this.undici ??= import('undici').then(({ default: { Agent, request } }) => {
