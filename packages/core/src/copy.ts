@@ -2,6 +2,7 @@
 // destination". It owns platform choice, skip-if-present, adoption of staged files, layer
 // conversion for destinations that want uncompressed layers, parallelism and progress.
 import { Readable } from 'node:stream';
+import { buffer as readAll } from 'node:stream/consumers';
 import { BerthError, isBerthError } from './errors.js';
 import { sha256, type Digest } from './digest.js';
 import { parseImageConfig } from './config.js';
@@ -33,12 +34,6 @@ export interface CopiedImage {
 
 function shortId(d: Digest): string {
   return d.slice(d.indexOf(':') + 1, d.indexOf(':') + 13);
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** Picks the manifest to copy for an index: the requested platform, or the host's. */

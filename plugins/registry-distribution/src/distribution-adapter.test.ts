@@ -3,18 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
+import { buffer as readAll } from 'node:stream/consumers';
 import { MediaType, parseNormalizedReference, type Descriptor, type Digest, type ManifestBytes } from '@berth/core';
 import { startRegistry, type RegistryAuthMode, type RegistryPeer } from '@berth/testkit';
 import { DistributionAdapter } from './distribution-adapter.js';
 
 const sha = (b: Buffer): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const desc = (mediaType: string, b: Buffer): Descriptor => ({ mediaType, digest: sha(b), size: b.length });
-
-async function readAll(s: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 function image(): { layer: Buffer; config: Buffer; manifest: ManifestBytes; layerDesc: Descriptor; configDesc: Descriptor } {
   const layer = randomBytes(300_000);

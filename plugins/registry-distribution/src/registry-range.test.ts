@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { buffer as readAll } from 'node:stream/consumers';
 import type { Digest } from '@berth/core';
 import { RegistryHttp } from './registry-http.js';
 import { RegistryAuth } from './registry-auth.js';
@@ -35,12 +36,6 @@ async function client(mode: 'honours' | 'ignores' | 'lies'): Promise<RegistryCli
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server!.address() as AddressInfo).port}`;
   return new RegistryClient(new RegistryHttp({ host, base: `http://${host}` }, new RegistryAuth(async () => undefined)), 'team/app');
-}
-
-async function readAll(s: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 describe('ranged blob reads', () => {

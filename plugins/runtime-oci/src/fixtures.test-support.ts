@@ -45,11 +45,8 @@ export async function runIn(rootfs: Rootfs, s: ProcessSpec, signal?: AbortSignal
   return { exitCode, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
 }
 
-export async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+/** Every byte of a stream. */
+export { buffer as readAll } from 'node:stream/consumers';
 
 export interface Listed { name: string; type: string; linkname?: string; body: string; mode: number; mtime: number; pax?: Record<string, string> }
 

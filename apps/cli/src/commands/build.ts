@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { Args, Errors, Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
 
@@ -77,11 +78,6 @@ export default class Build extends BerthCommand {
     };
     let dockerfileText: string | undefined;
     let dockerfilePath: string | undefined;
-    const readAll = async (s: NodeJS.ReadableStream): Promise<string> => {
-      const chunks: Buffer[] = [];
-      for await (const c of s) chunks.push(Buffer.from(c as Buffer));
-      return Buffer.concat(chunks).toString('utf8');
-    };
     try {
       if (args.context === '-') {
         if (process.stdin.isTTY) throw new BerthError('ERR_INVALID_ARGUMENT', 'requested build from stdin, but stdin is a terminal');
@@ -93,7 +89,7 @@ export default class Build extends BerthCommand {
         if (isArchive(head)) await unpackContext(counted(stream), contextDir);
         else {
           // docker's CLI sends such a Dockerfile as a context holding only it.
-          dockerfileText = await readAll(stream);
+          dockerfileText = await text(stream);
           await writeFile(join(contextDir, 'Dockerfile'), dockerfileText);
         }
       } else {
@@ -107,7 +103,7 @@ export default class Build extends BerthCommand {
         }
       }
       if (dockerfileText === undefined) {
-        if (flags.file === '-') dockerfileText = await readAll(process.stdin);
+        if (flags.file === '-') dockerfileText = await text(process.stdin);
         else {
           // -f is relative to the working directory for a directory context, to the archive's root otherwise.
           dockerfilePath = flags.file ? (scratchDir ? join(contextDir, flags.file) : resolve(flags.file)) : join(contextDir, 'Dockerfile');

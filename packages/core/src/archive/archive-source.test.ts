@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { buffer as readAll } from 'node:stream/consumers';
 import { tarOf, type Entry } from '../layer/tar-fixture.test-support.js';
 import { openArchiveSource } from './archive-source.js';
 import { MediaType } from '../media-types.js';
@@ -25,12 +26,6 @@ afterEach(async () => {
 });
 
 const open = (b: Buffer) => openArchiveSource(Readable.from([b]), { stagingDir: staging });
-async function readAll(r: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
 describe('openArchiveSource: docker save layouts', () => {
   it('old layout: a symlinked layer.tar resolves inside the archive, two images share the base layer', async () => {
     const base = await tarOf([{ name: 'etc/', type: 'directory' }, { name: 'etc/os', body: 'berth\n' }]);

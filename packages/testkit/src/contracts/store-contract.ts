@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { buffer as readAll } from 'node:stream/consumers';
 import { describe, expect, it, afterEach, beforeEach } from 'vitest';
 import {
   BerthError,
@@ -120,12 +121,6 @@ export async function putContractImage(content: ContentStore, seed: string): Pro
 
 function bytesStream(...chunks: Buffer[]): Readable {
   return Readable.from(chunks);
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 async function listAll(content: ContentStore): Promise<BlobInfo[]> {
