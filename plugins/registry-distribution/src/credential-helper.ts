@@ -22,8 +22,20 @@ function runHelper(name: string, action: 'get' | 'store' | 'erase', input: strin
       clearTimeout(timer);
       resolve({ code: code ?? 1, stdout });
     });
+    // A helper may exit without reading what it was given (docker ignores that too): its exit code
+    // says how it went, and the broken pipe must not bring berth down.
+    child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
+}
+
+function parseHelperAnswer(stdout: string): { Username?: string; Secret?: string } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(stdout);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as { Username?: string; Secret?: string }) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function helperGet(name: string, serverURL: string): Promise<RegistryCredentials | undefined> {
@@ -33,7 +45,8 @@ export async function helperGet(name: string, serverURL: string): Promise<Regist
     // The helper's stdout may echo what it was given; say only that it failed.
     throw new BerthError('ERR_IO', `credential helper docker-credential-${name} failed to get credentials for ${serverURL}`);
   }
-  const json = JSON.parse(r.stdout) as { Username?: string; Secret?: string };
+  const json = parseHelperAnswer(r.stdout);
+  if (!json) throw new BerthError('ERR_IO', `credential helper docker-credential-${name} answered get for ${serverURL} with something that is not a JSON object`);
   if (json.Username === TOKEN_USERNAME) return { identityToken: json.Secret ?? '' };
   return { username: json.Username ?? '', password: json.Secret ?? '' };
 }

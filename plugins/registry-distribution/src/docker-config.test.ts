@@ -86,3 +86,38 @@ esac
     }
   });
 });
+
+describe('DockerConfig with a helper that misbehaves', () => {
+  async function withHelper(script: string, body: (cfg: DockerConfig) => Promise<void>): Promise<void> {
+    const bin = join(dir, 'bin');
+    await (await import('node:fs/promises')).mkdir(bin);
+    const helper = join(bin, 'docker-credential-odd');
+    await writeFile(helper, `#!/bin/sh\n${script}\n`);
+    await chmod(helper, 0o755);
+    const path = join(dir, 'config.json');
+    await writeFile(path, JSON.stringify({ credsStore: 'odd' }));
+    const oldPath = process.env.PATH;
+    process.env.PATH = `${bin}:${oldPath}`;
+    try {
+      await body(new DockerConfig(path));
+    } finally {
+      process.env.PATH = oldPath;
+    }
+  }
+
+  it('judges a helper that never reads its input by its exit code, many times over', async () => {
+    // Closing stdin first: berth's write may meet a closed pipe (EPIPE), which must not throw.
+    await withHelper('exec 0<&-; exit 0', async (cfg) => {
+      for (let i = 0; i < 20; i++) await cfg.erase('reg.example');
+    });
+  });
+
+  it('refuses an answer to get that is not a JSON object, with a clear error', async () => {
+    for (const answer of ['not json', 'null', '[1]']) {
+      await withHelper(`read url; echo '${answer}'`, async (cfg) => {
+        await expect(cfg.get('reg.example')).rejects.toThrow(/docker-credential-odd answered get for reg.example with something that is not a JSON object/);
+      });
+      await rm(join(dir, 'bin'), { recursive: true });
+    }
+  });
+});
