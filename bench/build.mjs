@@ -12,7 +12,8 @@ import { busyboxRootfs, rootfsTar, startDockerd } from '@berth/testkit';
 import { median } from './timing.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const BERTH = join(import.meta.dirname, '../apps/cli/bin/run.js');
+// The `berth` command as npm installs it (its launcher sets glibc's huge-page tunable, then runs node).
+const BERTH = join(import.meta.dirname, '../apps/cli/bin/berth');
 const BASE = 'bench/busybox:1';
 const DOCKERFILE = [
   `FROM ${BASE}`,
@@ -57,7 +58,7 @@ try {
 
   const berthStore = join(work, 'berth');
   const berthEnv = { ...process.env, BERTH_ROOT: berthStore };
-  sh(process.execPath, [BERTH, 'import', baseTar, BASE], berthEnv);
+  sh(BERTH, ['import', baseTar, BASE], berthEnv);
 
   const dockerBuild = async (args) => {
     const t = process.hrtime.bigint();
@@ -73,13 +74,13 @@ try {
   if ((await dockerd.docker(['save', '-o', saved, BASE])).code !== 0) throw new Error('docker save failed');
   sh('skopeo', ['copy', '-q', `docker-archive:${saved}`, `containers-storage:[overlay@${join(work, 'bah-root')}+${join(work, 'bah-run')}]${BASE}`]);
   const buildah = (extra) => sh('buildah', [...bah, 'build', '--layers', '--isolation', 'chroot', '-q', '-t', 'bench/out:1', ...extra, '-f', join(ctx, 'Dockerfile'), ctx]);
-  const berth = (extra) => sh(process.execPath, [BERTH, 'build', '-q', '-t', 'bench/out:1', ...extra, ctx], berthEnv);
+  const berth = (extra) => sh(BERTH, ['build', '-q', '-t', 'bench/out:1', ...extra, ctx], berthEnv);
 
   const times = { 'berth first build (fresh store)': [], 'berth cold': [], 'buildah cold': [], 'docker cold': [], 'berth warm': [], 'buildah warm': [], 'docker warm': [] };
   for (let run = 0; run < RUNS; run++) {
     const fresh = join(work, `fresh-${run}`);
-    sh(process.execPath, [BERTH, 'import', baseTar, BASE], { ...process.env, BERTH_ROOT: fresh });
-    times['berth first build (fresh store)'].push(sh(process.execPath, [BERTH, 'build', '-q', ctx], { ...process.env, BERTH_ROOT: fresh }));
+    sh(BERTH, ['import', baseTar, BASE], { ...process.env, BERTH_ROOT: fresh });
+    times['berth first build (fresh store)'].push(sh(BERTH, ['build', '-q', ctx], { ...process.env, BERTH_ROOT: fresh }));
     await rm(fresh, { recursive: true, force: true });
 
     times['berth cold'].push(berth(['--no-cache']));

@@ -11,7 +11,8 @@ import { timeCommand } from './timing.mjs';
 
 const COUNT = Number(process.env.BENCH_IMAGES ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const berthBin = join(import.meta.dirname, '..', 'apps', 'cli', 'bin', 'run.js');
+// The `berth` command as npm installs it (its launcher sets glibc's huge-page tunable, then runs node).
+const berthBin = join(import.meta.dirname, '..', 'apps', 'cli', 'bin', 'berth');
 const work = mkdtempSync(join(tmpdir(), 'bench-images-'));
 const archive = join(work, 'many.tar');
 const root = join(work, 'store');
@@ -21,18 +22,18 @@ const dockerd = await startDockerd();
 try {
   await writeArchiveOfMany(archive, COUNT);
   const env = { ...process.env, BERTH_ROOT: root };
-  const load = spawnSync(process.execPath, [berthBin, 'load', '-q', '-i', archive], { env, encoding: 'utf8' });
+  const load = spawnSync(berthBin, ['load', '-q', '-i', archive], { env, encoding: 'utf8' });
   if (load.status !== 0) throw new Error(`berth load failed: ${load.stderr}`);
   const dl = await dockerd.docker(['load', '-q', '-i', archive]);
   if (dl.code !== 0) throw new Error(`docker load failed: ${dl.stderr}`);
 
   const count = (out) => out.trim().split('\n').length - 1;
-  const b = spawnSync(process.execPath, [berthBin, 'images'], { env, encoding: 'utf8' });
+  const b = spawnSync(berthBin, ['images'], { env, encoding: 'utf8' });
   const d = await dockerd.docker(['images']);
   if (count(b.stdout) !== COUNT || count(d.stdout) !== COUNT) throw new Error(`expected ${COUNT} rows, berth ${count(b.stdout)}, docker ${count(d.stdout)}`);
 
   const dockerEnv = { ...process.env, DOCKER_HOST: dockerd.host };
-  const berth = timeCommand(process.execPath, [berthBin, 'images'], { runs: RUNS, env });
+  const berth = timeCommand(berthBin, ['images'], { runs: RUNS, env });
   const docker = timeCommand('docker', ['images'], { runs: RUNS, env: dockerEnv });
   const result = {
     bench: 'images-list', images: COUNT, runs: RUNS, node: process.version,

@@ -15,7 +15,8 @@ import { startDockerd, startRegistry } from '@berth/testkit';
 import { median } from './timing.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const BERTH = join(import.meta.dirname, '../apps/cli/bin/run.js');
+// The `berth` command as npm installs it (its launcher sets glibc's huge-page tunable, then runs node).
+const BERTH = join(import.meta.dirname, '../apps/cli/bin/berth');
 
 class Hashing extends Transform {
   constructor() { super(); this.hash = createHash('sha256'); this.size = 0; }
@@ -107,7 +108,7 @@ try {
     // Pulls: empty destinations each time.
     const store = join(work, `store-${run}`);
     const env = { ...process.env, BERTH_ROOT: store };
-    const timed = sh('/usr/bin/time', ['-f', 'RSS %M', process.execPath, BERTH, 'pull', '-q', src], env);
+    const timed = sh('/usr/bin/time', ['-f', 'RSS %M', BERTH, 'pull', '-q', src], env);
     times['berth pull'].push(timed.ms);
     berthPullRss = Math.max(berthPullRss, Number(/RSS (\d+)/.exec(timed.stderr)?.[1] ?? 0) * 1024);
     await rm(skopeoCache, { force: true });
@@ -119,9 +120,9 @@ try {
     const push = await startRegistry({ auth: 'none' });
     const berthStore = join(work, `push-store-${run}`);
     const penv = { ...process.env, BERTH_ROOT: berthStore };
-    sh(process.execPath, [BERTH, 'load', '-q', '-i', archive], penv);
-    sh(process.execPath, [BERTH, 'tag', 'bench/img:1', `${push.host}/bench/berth-${run}:1`], penv);
-    times['berth push'].push(sh(process.execPath, [BERTH, 'push', '-q', `${push.host}/bench/berth-${run}:1`], penv).ms);
+    sh(BERTH, ['load', '-q', '-i', archive], penv);
+    sh(BERTH, ['tag', 'bench/img:1', `${push.host}/bench/berth-${run}:1`], penv);
+    times['berth push'].push(sh(BERTH, ['push', '-q', `${push.host}/bench/berth-${run}:1`], penv).ms);
     await rm(skopeoCache, { force: true });
     times['skopeo push'].push(sh('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout}:1`, `docker://${push.host}/bench/skopeo-${run}:1`]).ms);
     await dockerd.docker(['load', '-q', '-i', dockerArchive]);

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync, copyFileSync, symlin
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const berth = join(import.meta.dirname, '..', 'apps', 'cli', 'bin', 'run.js');
+// The `berth` command as npm installs it.
+const berth = join(import.meta.dirname, '..', 'apps', 'cli', 'bin', 'berth');
 const work = mkdtempSync(join(tmpdir(), 'berth-demo-'));
 const rootfs = join(work, 'rootfs');
 mkdirSync(join(rootfs, 'bin'), { recursive: true });
@@ -21,7 +22,7 @@ execFileSync('tar', ['-C', rootfs, '-cf', tar, '.']);
 
 const run = (...args) => {
   console.log(`$ berth ${args.map((a) => (/[\s"{}[\]]/.test(a) ? `'${a}'` : a)).join(' ')}`);
-  execFileSync(process.execPath, [berth, ...args], { stdio: 'inherit' });
+  execFileSync(berth, args, { stdio: 'inherit' });
 };
 try {
   run('import', '-m', 'berth demo', '-c', 'CMD ["/bin/sh"]', tar, 'berth-demo:latest');

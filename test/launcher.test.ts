@@ -83,7 +83,7 @@ describe('the berth launcher', () => {
         cmdline = (await readFile(`/proc/${child.pid}/cmdline`, 'utf8')).split('\0');
       }
       expect(cmdline[0]).toMatch(/(^|\/)node$/);
-      expect(cmdline[1]).toBe(BERTH_BIN);
+      expect(cmdline.slice(1, 3)).toEqual(['--initial-old-space-size=48', BERTH_BIN]);
     } finally {
       child.kill('SIGKILL');
     }
