@@ -24,7 +24,8 @@ try {
   const env = { ...process.env, BERTH_ROOT: root };
   const load = spawnSync(berthBin, ['load', '-q', '-i', archive], { env, encoding: 'utf8' });
   if (load.status !== 0) throw new Error(`berth load failed: ${load.stderr}`);
-  const dl = await dockerd.docker(['load', '-q', '-i', archive]);
+  // 1,000 images take dockerd 20.10 over two minutes to load on a slow day.
+  const dl = await dockerd.docker(['load', '-q', '-i', archive], { timeoutMs: 900_000 });
   if (dl.code !== 0) throw new Error(`docker load failed: ${dl.stderr}`);
 
   const count = (out) => out.trim().split('\n').length - 1;
