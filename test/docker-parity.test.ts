@@ -100,7 +100,7 @@ describe('listings match docker', () => {
     for (const ref of ['parity/app:2', 'parity/other:x', 'parity/base:1']) {
       await same(['history', '--format', '{{.CreatedAt}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}', ref]);
       await same(['history', '-H=false', '--format', '{{.CreatedSince}} {{.Size}}', ref]);
-      await same(['image', 'inspect', '-f', '{{.Id}} {{.RepoTags}} {{.Created}} {{.Size}} {{.Os}}/{{.Architecture}} {{json .Config.Labels}} {{.Config.Env}} {{index .Config.Labels "tier"}}', ref]);
+      await same(['image', 'inspect', '-f', '{{.Id}} {{.RepoTags}} {{.Created}} {{.Size}} {{.Os}}/{{.Architecture}} {{json .Config.Labels}} {{.Config.Env}} {{index .Config.Labels "tier"}} {{json .Metadata}}', ref]);
     }
   });
 

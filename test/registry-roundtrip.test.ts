@@ -102,6 +102,9 @@ describe.each(['none', 'htpasswd', 'token'] as RegistryAuthMode[])('registry wit
     // dockerd's first line names the repository as berth's does.
     expect(await docker(['pull', name])).toContain('1: Pulling from berth/app\n');
     expect((await docker(['image', 'inspect', '-f', '{{.Id}}', name])).trim()).toBe(id);
+    // A pull is not a tag: docker leaves Metadata.LastTagTime zero, and so does berth.
+    const metadata = ['image', 'inspect', '-f', '{{json .Metadata}}', name];
+    expect(await berth(metadata)).toBe(await docker(metadata));
     await docker(['rmi', name]);
   });
 

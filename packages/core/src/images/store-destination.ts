@@ -17,7 +17,6 @@ import { discardEvents } from '../events.js';
 import { ingestLayer } from './ingest-layer.js';
 import { familiarString, parseNormalizedReference } from '../reference.js';
 import { readBlobText } from './store-blobs.js';
-import { formatGoTimeRFC3339 } from '../format/index.js';
 
 export interface StoreDestinationOptions {
   /** Allow device nodes in layers (root may create them; import by others may not). */
@@ -151,7 +150,6 @@ export class StoreDestination implements ImageDestination {
   async commit(source?: ImageSource): Promise<void> {
     const events = this.options.events ?? discardEvents;
     const pending = this.pending.splice(0);
-    const now = formatGoTimeRFC3339(new Date(), 'UTC');
     await this.backend.metadata.update(async (draft) => {
       // A concurrent rmi may have deleted a blob we skipped as present. Under the lock nobody can
       // delete any more, so fetch such blobs again now rather than commit a hole.
@@ -164,12 +162,13 @@ export class StoreDestination implements ImageDestination {
         if (!source) throw new BerthError('ERR_BLOB_UNKNOWN', `blob ${desc.digest} vanished from the store while it was being written; try again`);
         await this.refetch(source, desc);
       }
+      // A pull or load names an image without tagging it: docker leaves Metadata.LastTagTime
+      // alone there (zero for a new image) and sets it only on tag, import, commit and build.
       for (const p of pending) {
         const prev = draft.images.get(p.record.id);
         const record = prev ? { ...prev, repoDigests: union(prev.repoDigests, p.record.repoDigests) } : p.record;
         const digests = this.options.repoDigests?.(p.record.manifest.digest, p.names) ?? [];
         record.repoDigests = union(record.repoDigests, digests);
-        if (p.names.length > 0) record.lastTagTime = now;
         draft.images.set(record.id, record);
         for (const name of p.names) {
           const old = draft.tags.get(name);
