@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerConfig, authKey, dockerConfigPath } from './docker-config.js';
@@ -11,6 +11,22 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/** Runs `body` with docker-credential-`name` (a sh script) first on PATH and config.json naming it as credsStore. */
+async function withHelper(name: string, script: string, body: (cfg: DockerConfig, configPath: string) => Promise<void>): Promise<void> {
+  const bin = join(dir, 'bin');
+  await mkdir(bin, { recursive: true });
+  await writeFile(join(bin, `docker-credential-${name}`), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  const path = join(dir, 'config.json');
+  await writeFile(path, JSON.stringify({ credsStore: name }));
+  const oldPath = process.env.PATH;
+  process.env.PATH = `${bin}:${oldPath}`;
+  try {
+    await body(new DockerConfig(path), path);
+  } finally {
+    process.env.PATH = oldPath;
+  }
+}
 
 describe('DockerConfig', () => {
   it('honours DOCKER_CONFIG and files Docker Hub under its legacy key', () => {
@@ -54,24 +70,13 @@ describe('DockerConfig', () => {
 
   it('speaks the docker-credential helper protocol when credsStore is set', async () => {
     // A helper that keeps one credential in a file, as the protocol in the README describes.
-    const bin = join(dir, 'bin');
-    await (await import('node:fs/promises')).mkdir(bin);
-    const helper = join(bin, 'docker-credential-berthtest');
-    await writeFile(helper, `#!/bin/sh
-store="${dir}/helper.json"
+    const script = `store="${dir}/helper.json"
 case "$1" in
   store) cat > "$store" ;;
   get) read url; if [ -f "$store" ]; then cat "$store"; else echo "credentials not found in native keychain"; exit 1; fi ;;
   erase) rm -f "$store" ;;
-esac
-`);
-    await chmod(helper, 0o755);
-    const oldPath = process.env.PATH;
-    process.env.PATH = `${bin}:${oldPath}`;
-    try {
-      const path = join(dir, 'config.json');
-      await writeFile(path, JSON.stringify({ credsStore: 'berthtest' }));
-      const cfg = new DockerConfig(path);
+esac`;
+    await withHelper('berthtest', script, async (cfg, path) => {
       expect(await cfg.get('reg.example')).toBeUndefined();
       await cfg.store('reg.example', { username: 'me', password: 'secret' });
       const file = await readFile(path, 'utf8');
@@ -81,43 +86,23 @@ esac
       expect(await cfg.get('reg.example')).toEqual({ username: 'me', password: 'secret' });
       await cfg.erase('reg.example');
       expect(await cfg.get('reg.example')).toBeUndefined();
-    } finally {
-      process.env.PATH = oldPath;
-    }
+    });
   });
 });
 
 describe('DockerConfig with a helper that misbehaves', () => {
-  async function withHelper(script: string, body: (cfg: DockerConfig) => Promise<void>): Promise<void> {
-    const bin = join(dir, 'bin');
-    await (await import('node:fs/promises')).mkdir(bin);
-    const helper = join(bin, 'docker-credential-odd');
-    await writeFile(helper, `#!/bin/sh\n${script}\n`);
-    await chmod(helper, 0o755);
-    const path = join(dir, 'config.json');
-    await writeFile(path, JSON.stringify({ credsStore: 'odd' }));
-    const oldPath = process.env.PATH;
-    process.env.PATH = `${bin}:${oldPath}`;
-    try {
-      await body(new DockerConfig(path));
-    } finally {
-      process.env.PATH = oldPath;
-    }
-  }
-
   it('judges a helper that never reads its input by its exit code, many times over', async () => {
     // Closing stdin first: berth's write may meet a closed pipe (EPIPE), which must not throw.
-    await withHelper('exec 0<&-; exit 0', async (cfg) => {
+    await withHelper('odd', 'exec 0<&-; exit 0', async (cfg) => {
       for (let i = 0; i < 20; i++) await cfg.erase('reg.example');
     });
   });
 
   it('refuses an answer to get that is not a JSON object, with a clear error', async () => {
     for (const answer of ['not json', 'null', '[1]']) {
-      await withHelper(`read url; echo '${answer}'`, async (cfg) => {
+      await withHelper('odd', `read url; echo '${answer}'`, async (cfg) => {
         await expect(cfg.get('reg.example')).rejects.toThrow(/docker-credential-odd answered get for reg.example with something that is not a JSON object/);
       });
-      await rm(join(dir, 'bin'), { recursive: true });
     }
   });
 });
