@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GO_ZERO_TIME, type ContainerRecord } from '../contracts/containers.js';
+import { GO_ZERO_TIME, type ContainerRecord, type ContainerStore } from '../contracts/containers.js';
 import type { Digest } from '../digest.js';
 import { checkContainerName, randomContainerName } from './names.js';
 import { containerCommand, containerImageColumn, containerStatus } from './status.js';
 import { newContainerRecord, parseBind, parseEnvFile, parseLabelFlags, parseRestartPolicy, resolveEnvFlags } from './create.js';
-import { restartWanted } from './restart-policy.js';
+import { restartWanted, runWithRestartPolicy } from './restart-policy.js';
 import { findContainer } from './lookup.js';
 import { formatRFC3339Nano } from './time.js';
 
@@ -124,5 +124,55 @@ describe('findContainer', () => {
 describe('times', () => {
   it('RFC 3339 with the fraction trimmed', () => {
     expect(formatRFC3339Nano(new Date('2026-11-28T10:00:00.120Z'))).toBe('2026-11-28T10:00:00.12Z');
+  });
+});
+
+describe('the restart loop', () => {
+  /** A store in memory and a runAttached that records what a starting run sees, as ContainerService does. */
+  function runner(exits: number[], duringStart: (store: ContainerStore) => Promise<void> = async () => undefined) {
+    let rec = record({ HostConfig: { ...record().HostConfig, RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } } });
+    const store: ContainerStore = {
+      list: async () => [rec],
+      get: async () => rec,
+      create: async () => rec,
+      rename: async () => rec,
+      remove: async () => undefined,
+      update: async (_id, change) => {
+        const next = structuredClone(rec);
+        rec = change(next) ?? next;
+        return rec;
+      },
+    };
+    const seenAtStart: string[] = [];
+    const runAttached = async (_id: string, _io?: unknown, _signal?: AbortSignal, opts: { restart?: boolean } = {}): Promise<number> => {
+      seenAtStart.push(`${rec.State.Status} running=${rec.State.Running} restart=${opts.restart ?? false}`);
+      await duringStart(store);
+      return exits.shift() ?? 0;
+    };
+    return { store, seenAtStart, runAttached, current: () => rec };
+  }
+
+  it('keeps a restarting container Running until its process starts, so a stop is never lost', async () => {
+    const r = runner([1, 1]);
+    let stops = 0;
+    const code = await runWithRestartPolicy(r, 'c', {
+      exited: () => {
+        // A stop by hand after the second run's end, while the restart waits.
+        if (++stops === 2) void r.store.update('c', (c) => void (c.State.ManuallyStopped = true));
+      },
+    });
+    expect(code).toBe(1);
+    expect(r.seenAtStart).toEqual(['created running=false restart=false', 'restarting running=true restart=true']);
+    expect(r.current().State).toMatchObject({ Status: 'exited', Running: false, Restarting: false, ManuallyStopped: true });
+    expect(r.current().RestartCount).toBe(2);
+  });
+
+  it('ends when a stop comes as a restart starts: no further run', async () => {
+    let starts = 0;
+    const r = runner([1, 0, 0], async (store) => {
+      if (++starts === 2) await store.update('c', (c) => void (c.State.ManuallyStopped = true));
+    });
+    await runWithRestartPolicy(r, 'c');
+    expect(r.seenAtStart).toHaveLength(2);
   });
 });

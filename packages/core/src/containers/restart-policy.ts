@@ -33,7 +33,10 @@ export interface RestartHooks {
   restarted?: () => void;
 }
 
-export async function runWithRestartPolicy(containers: ContainerService, id: string, hooks: RestartHooks = {}): Promise<number> {
+/** What the restart loop needs of the container service. */
+export type RestartRunner = Pick<ContainerService, 'store' | 'runAttached'>;
+
+export async function runWithRestartPolicy(containers: RestartRunner, id: string, hooks: RestartHooks = {}): Promise<number> {
   const { store } = containers;
   const { signal } = hooks;
   // A start by hand (run, start) is not a stop by hand any more.
@@ -42,12 +45,12 @@ export async function runWithRestartPolicy(containers: ContainerService, id: str
     c.RestartCount = 0;
   });
   let backoff = 0;
-  for (;;) {
+  for (let restart = false; ; restart = true) {
     const began = Date.now();
     let code: number;
     let failure: unknown;
     try {
-      code = await containers.runAttached(id, hooks.io, signal);
+      code = await containers.runAttached(id, hooks.io, signal, { restart });
     } catch (err) {
       failure = err;
       code = typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 125;
@@ -76,9 +79,14 @@ export async function runWithRestartPolicy(containers: ContainerService, id: str
         return code;
       }
     }
-    await store.update(id, (c) => {
-      c.State = { ...c.State, Status: 'created', Running: false, Restarting: false };
-    });
+    // Still Restarting (and so Running) until the process runs: a stop from now on is seen by
+    // runAttached, never lost in between.
+    if ((await store.get(id))?.State.ManuallyStopped) {
+      await store.update(id, (c) => {
+        c.State = { ...c.State, Status: 'exited', Running: false, Restarting: false, Pid: 0 };
+      });
+      return code;
+    }
     hooks.restarted?.();
   }
 }

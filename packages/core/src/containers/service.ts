@@ -80,16 +80,22 @@ export class ContainerService {
    * the json-file log (and to `io`), then the exit code and time are recorded. `--rm` containers
    * are removed afterwards. Resolves with the exit code; a start failure is recorded and rethrown.
    */
-  async runAttached(id: string, io: AttachIO = {}, signal?: AbortSignal): Promise<number> {
+  async runAttached(id: string, io: AttachIO = {}, signal?: AbortSignal, opts: { restart?: boolean } = {}): Promise<number> {
     let rec = await this.find(id);
-    if (rec.State.Running) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${rec.Id} is already running`);
+    // A restart starts a container that still shows Restarting (and so Running), as in moby.
+    if (rec.State.Running && !(opts.restart && rec.State.Restarting)) throw new BerthError('ERR_CONTAINER_CONFLICT', `container ${rec.Id} is already running`);
     const rootfs = await this.rootfs(rec);
     // Running once the runtime says the process runs; a start failure goes straight to exited.
     let marking: Promise<unknown> | undefined;
     const started = (): void => {
-      marking = this.store.update(rec.Id, (c) => {
-        c.State = { ...c.State, Status: 'running', Running: true, Paused: false, Pid: process.pid, ExitCode: 0, Error: '', StartedAt: formatRFC3339Nano(new Date()) };
-      });
+      marking = this.store
+        .update(rec.Id, (c) => {
+          c.State = { ...c.State, Status: 'running', Running: true, Restarting: false, Paused: false, Pid: process.pid, ExitCode: 0, Error: '', StartedAt: formatRFC3339Nano(new Date()) };
+        })
+        .then(async (now) => {
+          // A stop that came while a restart was starting signalled no process: this one gets it.
+          if (opts.restart && now.State.ManuallyStopped) await this.signal(rootfs, now.Config.StopSignal || 'SIGTERM');
+        });
     };
     const log = new JsonLogWriter(rec.LogPath);
     const stdout = log.stream('stdout', io.stdout);
@@ -125,7 +131,7 @@ export class ContainerService {
     await this.store.update(rec.Id, (c) => {
       const at = formatRFC3339Nano(new Date());
       // A process that never ran still gets a start time, so ps shows Exited (127), not Created.
-      c.State = { ...c.State, Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: at, ...(marking ? {} : { StartedAt: at }) };
+      c.State = { ...c.State, Status: 'exited', Running: false, Restarting: false, Paused: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: at, ...(marking ? {} : { StartedAt: at }) };
     });
     if (rec.HostConfig.AutoRemove) await this.remove(rec.Id, { force: false });
     if (failure) throw failure;
