@@ -406,7 +406,8 @@ describe('docker run against berthd', () => {
   });
 
   it('attach to a container another process runs (berth run -d on the same root): its output from then on and its exit code, as docker attach on dockerd; berth attach too', async () => {
-    const script = ['sh', '-c', 'sleep 1; echo out; echo err >&2; exit 4'];
+    // Time enough for a CLI to start and attach on a loaded machine (CI saw one start take over a second).
+    const script = ['sh', '-c', 'sleep 3; echo out; echo err >&2; exit 4'];
     const viaBerthd = async (): Promise<RunResult> => {
       await store.ok(['run', '-d', '--name', 'sc-att', BASE, ...script]);
       const r = await dk(['attach', 'sc-att']);
