@@ -101,6 +101,12 @@ describe('listings match docker', () => {
       await same(['history', '--format', '{{.CreatedAt}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}', ref]);
       await same(['history', '-H=false', '--format', '{{.CreatedSince}} {{.Size}}', ref]);
       await same(['image', 'inspect', '-f', '{{.Id}} {{.RepoTags}} {{.Created}} {{.Size}} {{.Os}}/{{.Architecture}} {{json .Config.Labels}} {{.Config.Env}} {{index .Config.Labels "tier"}} {{json .Metadata}}', ref]);
+      // docker's CLI types these (image.InspectResponse): Go's struct printing, omitempty JSON, `.ID`.
+      await same(['image', 'inspect', '-f', '{{.ID}}|{{.Config}}|{{json .Config}}|{{.RootFS}}|{{json .RootFS}}|{{.Metadata}}|{{.ContainerConfig}}|{{.Descriptor}}|{{if .Config.Healthcheck}}hc{{end}}', ref]);
+      // The whole response in the CLI's field order, but for the storage driver's own data.
+      const withoutDriver = (out: string): string => JSON.stringify({ ...(JSON.parse(out) as object), GraphDriver: null });
+      const whole = ['image', 'inspect', '-f', '{{json .}}', ref];
+      expect(withoutDriver(await store.ok(whole))).toBe(withoutDriver(await dockerOk(whole)));
     }
   });
 

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import type { ImageInspect } from '@berth/core';
 import { BerthCommand } from '../base-command.js';
 import { formatInspect } from '../output/render.js';
 
@@ -14,11 +15,12 @@ export default class Inspect extends BerthCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Inspect);
-    const images = await this.images(flags.root);
+    const imageService = await this.images(flags.root);
     // A store without container records (a third-party one) still answers for images.
     const containers = flags.type === 'container' ? await this.containers(flags.root) : await this.containers(flags.root).catch(() => undefined);
-    const { containerInspect } = await import('@berth/core');
+    const { containerInspect, imageInspectTemplateData } = await import('@berth/core');
     const found: unknown[] = [];
+    const images = new WeakSet<object>();
     const errors: string[] = [];
     // docker's order (cli/command/system/inspect.go): a container first, then an image.
     for (const name of argv as string[]) {
@@ -35,14 +37,16 @@ export default class Inspect extends BerthCommand {
         }
       }
       try {
-        found.push(await images.inspect(name));
+        const image = await imageService.inspect(name);
+        images.add(image);
+        found.push(image);
       } catch (err) {
         if ((err as { code?: string }).code !== 'ERR_IMAGE_UNKNOWN') throw err;
         // docker 28's CLI wraps the daemon's reason for images (not for containers).
         errors.push(flags.type === 'image' ? `no such image: ${name}: ${(err as Error).message}` : `No such object: ${name}`);
       }
     }
-    process.stdout.write(formatInspect(found, flags.format));
+    process.stdout.write(formatInspect(found, flags.format, (e) => (images.has(e as object) ? imageInspectTemplateData(e as ImageInspect) : undefined)));
     if (errors.length > 0) {
       for (const e of errors) this.errLine(`Error: ${e}`);
       process.exitCode = 1;

@@ -22,11 +22,18 @@ export function formatList(rows: Record<string, unknown>[], spec: ListSpec, opts
   });
 }
 
-/** `inspect`: a JSON array without a format (or with `json`), else the template once per element. */
-export function formatInspect(elements: readonly unknown[], format: string | undefined): string {
+/** What docker's CLI runs an inspect template on first: its typed response (images), if it has one. */
+export type InspectTemplateData = (element: unknown) => unknown;
+
+/**
+ * `inspect`: a JSON array without a format (or with `json`), else the template once per element,
+ * on `typed(element)` first and, when that fails, on the JSON decoded as maps, as docker does.
+ */
+export function formatInspect(elements: readonly unknown[], format: string | undefined, typed?: InspectTemplateData): string {
   if (!format || format === 'json') return renderInspectJSON(elements, format === 'json' ? 'json' : '');
-  // Docker decodes the daemon's JSON, so templates see maps: `{{.Config.Labels}}` prints map[k:v].
-  return elements.map((e) => renderOne(format, jsonToGoMaps(JSON.parse(JSON.stringify(e))), { raw: e })).join('');
+  // Without a typed view the maps are all there is: `{{.Config.Labels}}` prints map[k:v].
+  const asMaps = (e: unknown): unknown => jsonToGoMaps(JSON.parse(JSON.stringify(e)));
+  return elements.map((e) => renderOne(format, typed?.(e) ?? asMaps(e), { raw: e })).join('');
 }
 
 /**

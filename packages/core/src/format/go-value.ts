@@ -12,6 +12,21 @@
 //   plain object         → a struct: fields in insertion order, a missing field is an error
 //   function property    → a method: called on field access, skipped when printing/marshalling
 
+/**
+ * A typed nil pointer (`*T(nil)`, a struct field): unlike a nil interface{} it prints `<nil>` even
+ * alone, and it is false in `if`. It marshals to null.
+ */
+export class GoNilPointer {
+  String(): string {
+    return '<nil>';
+  }
+  MarshalJSON(): string {
+    return 'null';
+  }
+}
+
+export const NIL_POINTER = new GoNilPointer();
+
 /** A float64 whose value happens to be integral (Go literal `3.0`), which JS would take for an int. */
 export class GoFloat {
   constructor(readonly value: number) {}
@@ -22,6 +37,16 @@ const typeNames = new WeakMap<object, string>();
 
 /** Slices and maps whose element type is interface{} even when every element is a string. */
 const interfaceContainers = new WeakSet<object>();
+
+/** Maps typed map[string]string even when empty (a missing key indexes to ""). */
+const stringMaps = new WeakSet<object>();
+
+/** A map[string]string (a typed struct's field, such as Labels), empty or not. */
+export function goStringMap(entries: Iterable<[string, string]>): Map<string, string> {
+  const m = new Map(entries);
+  stringMaps.add(m);
+  return m;
+}
 
 /**
  * Marks a plain object as a Go struct with a type name, used in "can't evaluate field X in type …"
@@ -102,7 +127,7 @@ export function goTypeName(v: unknown): string {
       return (v as unknown[]).every((e) => typeof e === 'string') ? '[]string' : '[]interface {}';
     case 'map': {
       const values = [...(v as Map<unknown, unknown>).values()];
-      const strings = values.length > 0 && values.every((e) => typeof e === 'string');
+      const strings = stringMaps.has(v as object) || (values.length > 0 && values.every((e) => typeof e === 'string'));
       const elem = strings && !interfaceContainers.has(v as object) ? 'string' : 'interface {}';
       return `map[string]${elem}`;
     }
@@ -155,6 +180,7 @@ export function isTrue(v: unknown): { truth: boolean; ok: boolean } {
     case 'func':
       return { truth: true, ok: true };
     case 'struct':
+      return { truth: !(v instanceof GoNilPointer), ok: true };
     case 'time':
       return { truth: true, ok: true };
   }

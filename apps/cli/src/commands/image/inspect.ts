@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { imageInspectTemplateData, type ImageInspect as ImageInspectResponse } from '@berth/core';
 import { BerthCommand } from '../../base-command.js';
 import { formatInspect } from '../../output/render.js';
 
@@ -14,7 +15,7 @@ export default class ImageInspect extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ImageInspect);
     const service = await this.images(flags.root);
-    const found: unknown[] = [];
+    const found: ImageInspectResponse[] = [];
     const errors: string[] = [];
     for (const name of argv as string[]) {
       try {
@@ -25,7 +26,7 @@ export default class ImageInspect extends BerthCommand {
       }
     }
     // Like docker: what was found is printed, then every miss, and the exit code says so.
-    process.stdout.write(formatInspect(found, flags.format));
+    process.stdout.write(formatInspect(found, flags.format, (e) => imageInspectTemplateData(e as ImageInspectResponse)));
     if (errors.length > 0) {
       for (const e of errors) this.errLine(`Error: ${e}`);
       process.exitCode = 1;
