@@ -4,7 +4,7 @@
 import { BerthError } from '../errors.js';
 import { formatFloat } from './go-float.js';
 import { formatGoTimeRFC3339 } from './go-time.js';
-import { compareGoStrings, goTypeName, kindOf, numberOf, structFields, structMember } from './go-value.js';
+import { compareGoStrings, goTypeName, isGoNil, kindOf, numberOf, structFields, structMember } from './go-value.js';
 
 export interface GoJSONOptions {
   /** Escape <, > and & as \u003c… (json.Marshal does; Docker's `json` template function does not). */
@@ -109,8 +109,10 @@ class Encoder {
       case 'func':
         throw new BerthError('ERR_TEMPLATE', `json: unsupported type: ${goTypeName(v)}`);
       case 'slice':
+        if (isGoNil(v)) return 'null';
         return this.container('[', ']', (v as unknown[]).map((e) => this.encode(e, depth + 1)), depth);
       case 'map': {
+        if (isGoNil(v)) return 'null';
         const entries = [...(v as Map<unknown, unknown>).entries()].map(([k, e]) => [String(k), e] as const);
         entries.sort(([a], [b]) => compareGoStrings(a, b));
         return this.container('{', '}', entries.map(([k, e]) => this.member(k, e, depth)), depth);

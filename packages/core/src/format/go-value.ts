@@ -38,6 +38,19 @@ const typeNames = new WeakMap<object, string>();
 /** Slices and maps whose element type is interface{} even when every element is a string. */
 const interfaceContainers = new WeakSet<object>();
 
+/** Nil slices and maps: `[]` and `map[]` when printed, like empty ones, but null in JSON. */
+const nilContainers = new WeakSet<object>();
+
+/** Marks an empty slice or map as Go's nil one (a typed struct's field the JSON had as null). */
+export function goNil<T extends unknown[] | Map<unknown, unknown>>(empty: T): T {
+  nilContainers.add(empty);
+  return empty;
+}
+
+export function isGoNil(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && nilContainers.has(v);
+}
+
 /** Maps typed map[string]string even when empty (a missing key indexes to ""). */
 const stringMaps = new WeakSet<object>();
 

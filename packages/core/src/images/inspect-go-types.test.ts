@@ -34,6 +34,9 @@ describe('image inspect -f on docker CLI 28\'s types', () => {
     expect(render('{{json .RootFS}}', bare)).toBe('{"Type":"layers"}\n');
     expect(render('{{if .Config.Healthcheck}}set{{else}}nil{{end}} {{.Config.Healthcheck}}', bare)).toBe('nil <nil>\n');
     expect(render('[{{index .Config.Labels "tier"}}]', bare)).toBe('[]\n');
+    // A field the JSON has as null is Go's nil slice or map: printed empty, null in JSON.
+    expect(render('{{json .Config.Cmd}} {{json .Config.Labels}} {{json .Config.Entrypoint}} {{.Config.Cmd}} {{len .Config.Cmd}} {{json .Manifests}}', bare)).toBe('null null null [] 0 null\n');
+    expect(render('{{json .Config.ExposedPorts}} {{json .RootFS.Layers}}', bare)).toBe('{"80/tcp":{}} []\n');
   });
 
   it('GoTime keeps nanoseconds, drops trailing zeros, and names a fixed offset as Go does', () => {

@@ -6,7 +6,7 @@
 // time.Time with nanoseconds. Fields the types lack (`.Id`, `.Config.Hostname`) fail here and are
 // then read from the maps, as docker reads them.
 import { marshalGoJSON } from '../format/go-json.js';
-import { GoNilPointer, goStringMap, NIL_POINTER } from '../format/go-value.js';
+import { goNil, GoNilPointer, goStringMap, NIL_POINTER } from '../format/go-value.js';
 import { sprint } from '../format/go-printf.js';
 import type { ImageInspect } from './inspect.js';
 
@@ -15,11 +15,17 @@ type JsonObject = Record<string, unknown>;
 /** Go's value for a JSON value typed as a Go struct field: null and absent are Go's zero values. */
 const stringOf = (v: unknown): string => (typeof v === 'string' ? v : '');
 const boolOf = (v: unknown): boolean => v === true;
-const slice = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
+// A slice or map the JSON has as null (or not at all) is Go's nil one: printed `[]` or `map[]`,
+// null in JSON (`{{json .Config.Cmd}}`).
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null;
+const slice = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : goNil([]));
 /** map[string]string (Labels, GraphDriver.Data). */
-const stringMap = (v: unknown): Map<string, string> => goStringMap(v && typeof v === 'object' ? Object.entries(v as JsonObject).map(([k, e]): [string, string] => [k, stringOf(e)]) : []);
+const stringMap = (v: unknown): Map<string, string> => {
+  const m = goStringMap(isObject(v) ? Object.entries(v).map(([k, e]): [string, string] => [k, stringOf(e)]) : []);
+  return isObject(v) ? m : goNil(m);
+};
 /** map[string]struct{} (ExposedPorts, Volumes): every value prints `{}`. */
-const setMap = (v: unknown): Map<string, object> => new Map(v && typeof v === 'object' ? Object.keys(v as JsonObject).map((k) => [k, {}]) : []);
+const setMap = (v: unknown): Map<string, object> => (isObject(v) ? new Map(Object.keys(v).map((k) => [k, {}])) : goNil(new Map()));
 /** A pointer to a struct: nil, or the struct as the JSON has it. */
 const pointer = (v: unknown): unknown => (v && typeof v === 'object' ? v : NIL_POINTER);
 
@@ -31,16 +37,12 @@ function isEmptyValue(v: unknown): boolean {
   return false;
 }
 
-/**
- * A struct's JSON: its fields in order, those in `omitEmpty` left out when empty. A slice or map
- * that was null in the source JSON is Go's nil one: `[]` and `map[]` when printed, null in JSON.
- */
-function structJSON(struct: object, source: object | undefined, omitEmpty: ReadonlySet<string>, rename: Record<string, string> = {}): string {
+/** A struct's JSON: its fields in order, those in `omitEmpty` left out when empty. */
+function structJSON(struct: object, omitEmpty: ReadonlySet<string>, rename: Record<string, string> = {}): string {
   const out: JsonObject = {};
   for (const [name, value] of Object.entries(struct)) {
     if (omitEmpty.has(name) && isEmptyValue(value)) continue;
-    const wasNil = (Array.isArray(value) || value instanceof Map) && source !== undefined && (source as JsonObject)[name] == null;
-    out[rename[name] ?? name] = wasNil ? null : value;
+    out[rename[name] ?? name] = value;
   }
   // A plain object is a struct to the encoder: fields in insertion order.
   return marshalGoJSON(out, { escapeHTML: true });
@@ -95,10 +97,8 @@ export class DockerOCIImageConfig {
   readonly Healthcheck: unknown;
   readonly OnBuild: unknown[];
   readonly Shell: unknown[];
-  readonly #source: JsonObject;
 
   constructor(c: JsonObject) {
-    this.#source = c;
     this.User = stringOf(c.User);
     this.ExposedPorts = setMap(c.ExposedPorts);
     this.Env = slice(c.Env);
@@ -120,7 +120,7 @@ export class DockerOCIImageConfig {
   }
 
   MarshalJSON(): string {
-    return structJSON(this, this.#source, OCI_CONFIG_OMIT_EMPTY);
+    return structJSON(this, OCI_CONFIG_OMIT_EMPTY);
   }
 }
 
@@ -154,10 +154,8 @@ export class GoContainerConfig {
   /** *int: nil unless set. */
   readonly StopTimeout: number | GoNilPointer;
   readonly Shell: unknown[];
-  readonly #source: JsonObject;
 
   constructor(c: JsonObject) {
-    this.#source = c;
     this.Hostname = stringOf(c.Hostname);
     this.Domainname = stringOf(c.Domainname);
     this.User = stringOf(c.User);
@@ -186,7 +184,7 @@ export class GoContainerConfig {
   }
 
   MarshalJSON(): string {
-    return structJSON(this, this.#source, CONTAINER_CONFIG_OMIT_EMPTY);
+    return structJSON(this, CONTAINER_CONFIG_OMIT_EMPTY);
   }
 }
 
@@ -217,10 +215,8 @@ export class GoImageInspect {
   /** *ocispec.Descriptor and []ManifestSummary: the API berth speaks (1.41) has neither. */
   readonly Descriptor: GoNilPointer;
   readonly Manifests: unknown[];
-  readonly #source: ImageInspect;
 
   constructor(i: ImageInspect) {
-    this.#source = i;
     this.ID = i.Id;
     this.RepoTags = i.RepoTags;
     this.RepoDigests = i.RepoDigests;
@@ -242,11 +238,11 @@ export class GoImageInspect {
     this.RootFS = new RootFS(i.RootFS.Type, i.RootFS.Layers);
     this.Metadata = { LastTagTime: new GoTime(i.Metadata.LastTagTime) };
     this.Descriptor = NIL_POINTER;
-    this.Manifests = [];
+    this.Manifests = goNil([]);
   }
 
   MarshalJSON(): string {
-    return structJSON(this, this.#source, INSPECT_OMIT_EMPTY, { ID: 'Id' });
+    return structJSON(this, INSPECT_OMIT_EMPTY, { ID: 'Id' });
   }
 }
 
@@ -255,7 +251,7 @@ export class RootFS {
   constructor(readonly Type: string, readonly Layers: string[]) {}
 
   MarshalJSON(): string {
-    return structJSON(this, undefined, new Set(['Layers']));
+    return structJSON(this, new Set(['Layers']));
   }
 }
 
