@@ -68,9 +68,10 @@ export async function runWithRestartPolicy(containers: RestartRunner, id: string
       c.State = { ...c.State, Status: 'restarting', Running: true, Restarting: true, Pid: process.pid };
       c.RestartCount = (c.RestartCount ?? 0) + 1;
     });
-    // A stop while waiting ends it: checked every 100 ms.
-    for (let waited = 0; waited < backoff; waited += 100) {
-      await sleep(Math.min(100, backoff - waited));
+    // A stop while waiting ends it: checked every 100 ms, and once more at the end. From then on
+    // the container is still Restarting (and so Running) until the process runs, so a later stop
+    // is seen by runAttached, never lost in between.
+    for (let waited = 0; ; waited += 100) {
       const now = await store.get(id);
       if (!now || now.State.ManuallyStopped || signal?.aborted) {
         if (now) await store.update(id, (c) => {
@@ -78,14 +79,8 @@ export async function runWithRestartPolicy(containers: RestartRunner, id: string
         });
         return code;
       }
-    }
-    // Still Restarting (and so Running) until the process runs: a stop from now on is seen by
-    // runAttached, never lost in between.
-    if ((await store.get(id))?.State.ManuallyStopped) {
-      await store.update(id, (c) => {
-        c.State = { ...c.State, Status: 'exited', Running: false, Restarting: false, Pid: 0 };
-      });
-      return code;
+      if (waited >= backoff) break;
+      await sleep(Math.min(100, backoff - waited));
     }
     hooks.restarted?.();
   }
