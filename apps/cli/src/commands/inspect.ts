@@ -19,7 +19,7 @@ export default class Inspect extends BerthCommand {
     // A store without container records (a third-party one) still answers for images.
     const containers = flags.type === 'container' ? await this.containers(flags.root) : await this.containers(flags.root).catch(() => undefined);
     const { containerInspect, imageInspectTemplateData } = await import('@berth/core');
-    const found: unknown[] = [];
+    const found: object[] = [];
     const images = new WeakSet<object>();
     const errors: string[] = [];
     // docker's order (cli/command/system/inspect.go): a container first, then an image.
@@ -46,7 +46,7 @@ export default class Inspect extends BerthCommand {
         errors.push(flags.type === 'image' ? `no such image: ${name}: ${(err as Error).message}` : `No such object: ${name}`);
       }
     }
-    process.stdout.write(formatInspect(found, flags.format, (e) => (images.has(e as object) ? imageInspectTemplateData(e as ImageInspect) : undefined)));
+    process.stdout.write(formatInspect(found, flags.format, (e) => (images.has(e) ? imageInspectTemplateData(e as ImageInspect) : undefined)));
     if (errors.length > 0) {
       for (const e of errors) this.errLine(`Error: ${e}`);
       process.exitCode = 1;

@@ -22,14 +22,12 @@ export function formatList(rows: Record<string, unknown>[], spec: ListSpec, opts
   });
 }
 
-/** What docker's CLI runs an inspect template on first: its typed response (images), if it has one. */
-export type InspectTemplateData = (element: unknown) => unknown;
-
 /**
  * `inspect`: a JSON array without a format (or with `json`), else the template once per element,
- * on `typed(element)` first and, when that fails, on the JSON decoded as maps, as docker does.
+ * on `typed(element)` first (docker CLI's typed response, images have one) and, when that fails
+ * or there is none, on the JSON decoded as maps, as docker does.
  */
-export function formatInspect(elements: readonly unknown[], format: string | undefined, typed?: InspectTemplateData): string {
+export function formatInspect<T>(elements: readonly T[], format: string | undefined, typed?: (element: T) => unknown): string {
   if (!format || format === 'json') return renderInspectJSON(elements, format === 'json' ? 'json' : '');
   // Without a typed view the maps are all there is: `{{.Config.Labels}}` prints map[k:v].
   const asMaps = (e: unknown): unknown => jsonToGoMaps(JSON.parse(JSON.stringify(e)));

@@ -26,7 +26,7 @@ export default class ImageInspect extends BerthCommand {
       }
     }
     // Like docker: what was found is printed, then every miss, and the exit code says so.
-    process.stdout.write(formatInspect(found, flags.format, (e) => imageInspectTemplateData(e as ImageInspectResponse)));
+    process.stdout.write(formatInspect(found, flags.format, imageInspectTemplateData));
     if (errors.length > 0) {
       for (const e of errors) this.errLine(`Error: ${e}`);
       process.exitCode = 1;
