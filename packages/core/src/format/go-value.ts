@@ -11,6 +11,10 @@
 //   Date                 → time.Time (a fmt.Stringer)
 //   plain object         → a struct: fields in insertion order, a missing field is an error
 //   function property    → a method: called on field access, skipped when printing/marshalling
+// and, for typed structs (images/inspect-go-types.ts):
+//   NIL_POINTER          → a nil *T field: prints `<nil>` even alone, false in `if`, null in JSON
+//   goNil([]), goNil(Map) → a nil slice or map: prints `[]` / `map[]`, null in JSON
+//   goStringMap(…)       → map[string]string even when empty (a missing key indexes to "")
 
 /**
  * A typed nil pointer (`*T(nil)`, a struct field): unlike a nil interface{} it prints `<nil>` even

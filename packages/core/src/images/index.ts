@@ -4,7 +4,7 @@ export * from './filters.js';
 export * from './list.js';
 export * from './history.js';
 export * from './inspect.js';
-export { imageInspectTemplateData, GoTime } from './inspect-go-types.js';
+export { imageInspectTemplateData } from './inspect-go-types.js';
 export * from './remove.js';
 export * from './prune.js';
 export * from './tag.js';

@@ -27,7 +27,7 @@ const stringMap = (v: unknown): Map<string, string> => {
 /** map[string]struct{} (ExposedPorts, Volumes): every value prints `{}`. */
 const setMap = (v: unknown): Map<string, object> => (isObject(v) ? new Map(Object.keys(v).map((k) => [k, {}])) : goNil(new Map()));
 /** A pointer to a struct: nil, or the struct as the JSON has it. */
-const pointer = (v: unknown): unknown => (v && typeof v === 'object' ? v : NIL_POINTER);
+const pointer = (v: unknown): unknown => (isObject(v) ? v : NIL_POINTER);
 
 /** encoding/json's `omitempty`: false, 0, "", nil, and empty slices and maps are left out. */
 function isEmptyValue(v: unknown): boolean {
