@@ -65,6 +65,23 @@ async function same(args: string[]): Promise<string> {
 
 const ROW = '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}} {{.CreatedAt}}';
 
+/**
+ * `images --format ROW` with one image's rows in a fixed order. docker's CLI groups an image's tags
+ * by repository in a Go map (imageFormatTaggedAndDigest), so an image tagged in two repositories
+ * lists them in either order from one run to the next; the order of images is docker's and kept.
+ */
+function byImage(out: string): string {
+  const rows = out.split('\n').filter((l) => l !== '');
+  const groups: string[][] = [];
+  for (const row of rows) {
+    const id = row.split(' ')[1];
+    const last = groups.at(-1);
+    if (last && last[0]!.split(' ')[1] === id) last.push(row);
+    else groups.push([row]);
+  }
+  return groups.map((g) => g.sort().join('\n')).join('\n');
+}
+
 describe('listings match docker', () => {
   it('images with a format, -q, --no-trunc and a repository argument', async () => {
     expect((await same(['images', '--format', ROW, 'parity/*'])).trim().split('\n')).toHaveLength(IMAGES.length);
@@ -144,6 +161,10 @@ describe('rmi and prune decide as docker does', () => {
     await same(['images', '--format', ROW, '--filter', 'dangling=true']);
     await rows(['image', 'prune', '-f']);
     await rows(['rmi', 'parity/app:1', 'parity/nope:1']);
-    await same(['images', '--format', ROW, 'parity/*']);
+    // parity/app:2 and parity/other:x are now one image: docker lists its two repositories in either order.
+    const listing = ['images', '--format', ROW, 'parity/*'];
+    const [theirs, mine] = [await dockerOk(listing), await store.ok(listing)];
+    expect(mine.split('\n').filter((l) => l !== '')).toHaveLength(3);
+    expect(byImage(mine)).toBe(byImage(theirs));
   });
 });
