@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '@berth/testkit';
 import { BERTH_BIN, newStore, type Store } from './support/berth.js';
@@ -54,6 +54,18 @@ describe('the berth launcher', () => {
     const missing = await run(linked, ['image', 'inspect', 'nosuch:1'], { env });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/No such image: nosuch:1/);
+  });
+
+  it('runs by its own path and by name from PATH, where no link needs resolving', async () => {
+    const env = { ...process.env, BERTH_ROOT: store.root };
+    const viaNode = await run(process.execPath, [BERTH_BIN, '--version'], { env });
+    expect((await run(LAUNCHER, ['--version'], { env })).stdout).toBe(viaNode.stdout);
+    const onPath = await run('berth', ['--version'], { env: { ...env, PATH: `${dirname(LAUNCHER)}:${env.PATH ?? ''}` } });
+    expect(onPath.code, onPath.stderr).toBe(0);
+    expect(onPath.stdout).toBe(viaNode.stdout);
+    // From its own directory, by a relative path.
+    const relative = await run('./berth', ['--version'], { env, cwd: dirname(LAUNCHER) });
+    expect(relative.stdout).toBe(viaNode.stdout);
   });
 
   it('passes stdin through to berth', async () => {
