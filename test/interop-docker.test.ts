@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { busyboxRootfs, rootfsTar, HELLO_TXT } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
 import { docker, dockerOk } from './support/docker.js';
@@ -108,3 +109,55 @@ describe('docker save → berth load', () => {
     expect(r.stdout, r.stderr).toBe('built\n');
   });
 });
+
+describe('compressed archives, as docker reads them', () => {
+  const compress = (tool: string, file: string): string => {
+    const out = `${file}.${tool}`;
+    execFileSync('sh', ['-c', `${tool} -c -q "$1" > "$2"`, 'sh', file, out]);
+    return out;
+  };
+
+  it('load: xz and bzip2 archives give the images docker loads from them; zstd the uncompressed one', async () => {
+    await dockerOk(['import', '-c', 'LABEL z=1', rootfsTarPath, 'zsave/base:1']);
+    const id = (await dockerOk(['image', 'inspect', '-f', '{{.Id}}', 'zsave/base:1'])).trim();
+    const archive = join(work, 'zsave.tar');
+    await dockerOk(['save', '-o', archive, 'zsave/base:1']);
+    for (const tool of ['xz', 'bzip2']) {
+      const packed = compress(tool, archive);
+      await dockerOk(['rmi', 'zsave/base:1']);
+      expect(await dockerOk(['load', '-i', packed])).toContain('Loaded image: zsave/base:1');
+      expect((await dockerOk(['image', 'inspect', '-f', '{{.Id}}', 'zsave/base:1'])).trim()).toBe(id);
+      await store.berth(['rmi', 'zsave/base:1']);
+      expect(await store.ok(['load', '-i', packed])).toBe('Loaded image: zsave/base:1\n');
+      expect((await store.ok(['image', 'inspect', '-f', '{{.Id}}', 'zsave/base:1'])).trim()).toBe(id);
+    }
+    // dockerd 20.10 cannot read zstd archives (docker 23 can); berth reads them as the plain one.
+    await store.ok(['rmi', 'zsave/base:1']);
+    const { readFile } = await import('node:fs/promises');
+    expect((await store.berth(['load'], { input: await readFile(compress('zstd', archive)) })).stdout).toBe('Loaded image: zsave/base:1\n');
+    expect((await store.ok(['image', 'inspect', '-f', '{{.Id}}', 'zsave/base:1'])).trim()).toBe(id);
+  });
+
+  it('import: xz and bzip2 tarballs give the layer docker imports from them', async () => {
+    for (const tool of ['xz', 'bzip2']) {
+      const packed = compress(tool, rootfsTarPath);
+      await dockerOk(['import', packed, `zimport/${tool}:1`]);
+      await store.ok(['import', packed, `zimport/${tool}:1`]);
+      const fields = '{{json .RootFS}} {{.Size}}';
+      expect(await store.ok(['image', 'inspect', '-f', fields, `zimport/${tool}:1`])).toBe(await dockerOk(['image', 'inspect', '-f', fields, `zimport/${tool}:1`]));
+    }
+  });
+
+  it('a truncated xz archive is refused in one line and loads nothing', async () => {
+    const archive = join(work, 'zsave.tar');
+    const packed = compress('xz', archive);
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(packed);
+    const before = await store.ok(['images', '-a', '-q']);
+    const r = await store.berth(['load'], { input: bytes.subarray(0, Math.floor(bytes.length / 2)) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: archive: corrupt or truncated xz stream \(xz: .*\)\n$/);
+    expect(await store.ok(['images', '-a', '-q'])).toBe(before);
+  });
+});
+

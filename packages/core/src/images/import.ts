@@ -43,8 +43,9 @@ export async function importImage(backend: StoreBackend, input: Readable, opts: 
   // Validate the name before reading a byte, so a bad name costs nothing.
   const name = opts.tag ? referenceString(parseTagReference(opts.tag)) : undefined;
   const config = opts.config ?? emptyContainerConfig();
-  // The layer is stored uncompressed, as Docker keeps it: its blob digest is its diffID.
-  const { stream: tar } = await openUncompressed(input);
+  // The layer is stored uncompressed, as Docker keeps it: its blob digest is its diffID. The
+  // tarball may be gzip, xz, bzip2 or zstd, as docker import reads it.
+  const { stream: tar } = await openUncompressed(input, { kind: 'archive', what: opts.source === '-' ? 'import' : opts.source });
   const { blob, layer: stats } = await ingestLayer(backend, tar, {
     allowDevices: opts.allowDevices ?? process.getuid?.() === 0,
     what: 'import',

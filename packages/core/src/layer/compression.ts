@@ -1,10 +1,12 @@
 // Recognises a layer's (or archive's) compression by its magic bytes and hands back the tar stream,
-// turning zlib's raw errors into one-line BerthErrors and refusing formats berth cannot read yet.
+// turning zlib's raw errors into one-line BerthErrors. Archives may also be xz, bzip2 or zstd
+// (tool-decompress.ts); a layer blob may not, as an image has no media type for the first two.
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { BerthError, type ErrorCode } from '../errors.js';
 import { ZlibFeed } from './zlib-feed.js';
+import { decompressWithTool, type ToolCompression } from './tool-decompress.js';
 
 // Output pieces of 1 MiB: a fourth of the thread-pool round trips and callbacks of 256 KiB.
 const GUNZIP_CHUNK = 1 << 20;
@@ -14,6 +16,11 @@ export type SniffedCompression = 'none' | 'gzip' | 'zstd' | 'bzip2' | 'xz';
 export interface UncompressedStream {
   stream: Readable;
   compression: 'none' | 'gzip';
+}
+
+export interface UncompressedArchive {
+  stream: Readable;
+  compression: UncompressedStream['compression'] | ToolCompression;
 }
 
 export interface OpenUncompressedOptions {
@@ -83,8 +90,13 @@ function gzipError(err: Error, code: ErrorCode, what: string): Error {
   return new BerthError(code, `${what}: ${why}`, { cause: err });
 }
 
-/** Sniffs the compression and returns the uncompressed tar stream; zstd, bzip2 and xz are refused. */
-export async function openUncompressed(input: Readable, options: OpenUncompressedOptions = {}): Promise<UncompressedStream> {
+/**
+ * Sniffs the compression and returns the uncompressed tar stream. An archive may be gzip, xz, bzip2
+ * or zstd, as `docker load` reads it; a layer gzip only (zstd layers are not supported yet).
+ */
+export async function openUncompressed(input: Readable, options: OpenUncompressedOptions & { kind: 'archive' }): Promise<UncompressedArchive>;
+export async function openUncompressed(input: Readable, options?: OpenUncompressedOptions & { kind?: 'layer' }): Promise<UncompressedStream>;
+export async function openUncompressed(input: Readable, options: OpenUncompressedOptions = {}): Promise<UncompressedArchive> {
   const kind = options.kind ?? 'layer';
   const what = options.what ?? kind;
   const code: ErrorCode = kind === 'archive' ? 'ERR_ARCHIVE_INVALID' : 'ERR_LAYER_INVALID';
@@ -92,6 +104,7 @@ export async function openUncompressed(input: Readable, options: OpenUncompresse
   const compression = sniffCompression(head);
   if (compression === 'none') return { stream, compression };
   if (compression !== 'gzip') {
+    if (kind === 'archive') return { stream: decompressWithTool(stream, compression, what, code), compression };
     throw new BerthError('ERR_UNSUPPORTED', `${compression}-compressed ${kind}s are not supported yet`);
   }
   const out = new TranslatingPassThrough((err) => gzipError(err, code, what));
