@@ -43,7 +43,7 @@ describe('berth build contexts and output', () => {
     expect(await config('berth', 'cli/stdin:1')).toBe(await config('docker', 'cli/stdin:1'));
   });
 
-  it('reads a gzip tar context from stdin and from a file', async () => {
+  it('reads gzip, xz and bzip2 tar contexts from stdin and from a file', async () => {
     const ctx = join(work, 'tarctx');
     await mkdir(join(ctx, 'sub'), { recursive: true });
     await writeFile(join(ctx, 'Dockerfile'), `FROM ${BASE}\nCOPY sub /sub\nLABEL from=tar\n`);
@@ -78,6 +78,16 @@ describe('berth build contexts and output', () => {
     const fromFile = await store.berth(['build', '-q', tgz]);
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect(fromFile.stdout.trim()).toBe((await store.ok(['image', 'inspect', '-f', '{{.Id}}', 'cli/tar:1'])).trim());
+    // xz and bzip2 contexts, which docker build reads too: the same files, so the same (cached) image.
+    for (const [flag, ext] of [['-cJf', 'xz'], ['-cjf', 'bz2']] as const) {
+      const packed = join(work, `ctx.tar.${ext}`);
+      expect((await run('tar', [flag, packed, '-C', ctx, '.'])).code).toBe(0);
+      const viaDocker = await docker(['build', '-q', '-'], { input: createReadStream(packed) });
+      expect(viaDocker.code, viaDocker.stderr).toBe(0);
+      const viaBerth = await store.berth(['build', '-q', '-'], { input: createReadStream(packed) });
+      expect(viaBerth.code, viaBerth.stderr).toBe(0);
+      expect(viaBerth.stdout).toBe(fromFile.stdout);
+    }
   });
 
   it('-f is relative to the working directory; -q prints only the image ID', async () => {

@@ -78,10 +78,12 @@ afterAll(async () => {
 });
 
 /** A tar with owners, modes, a nested dir, a symlink and a hard link: ADD must extract it as is. */
-async function makeArchive(dir: string, out: string, gzip: boolean): Promise<void> {
+async function makeArchive(dir: string, out: string): Promise<void> {
+  // tar's own compressors, by the name's suffix: gzip, xz or bzip2 (ADD extracts all three).
+  const create = out.endsWith('.gz') ? '-czf' : out.endsWith('.xz') ? '-cJf' : out.endsWith('.bz2') ? '-cjf' : '-cf';
   const src = await mkdtemp(join(tmpdir(), 'archive-src-'));
   await run('sh', ['-c', 'mkdir -p top/nested && echo one > top/one && echo two > top/nested/two && ln -s one top/link && ln top/one top/hard && chmod 640 top/one && chmod 750 top/nested'], { cwd: src });
-  const r = await run('tar', [gzip ? '-czf' : '-cf', out, '--owner=1234', '--group=4321', '--numeric-owner', '--sort=name', '--mtime=2020-01-01', '-C', src, 'top']);
+  const r = await run('tar', [create, out, '--owner=1234', '--group=4321', '--numeric-owner', '--sort=name', '--mtime=2020-01-01', '-C', src, 'top']);
   await rm(src, { recursive: true, force: true });
   if (r.code !== 0) throw new Error(r.stderr);
   void dir;
@@ -91,7 +93,7 @@ async function prepare(name: string, opts: FixtureOptions): Promise<string> {
   const ctx = join(work, name);
   await cp(join(FIXTURES, name), ctx, { recursive: true, verbatimSymlinks: true });
   await rm(join(ctx, 'build.json'), { force: true });
-  for (const a of opts.archives ?? []) await makeArchive(ctx, join(ctx, a), a.endsWith('.gz'));
+  for (const a of opts.archives ?? []) await makeArchive(ctx, join(ctx, a));
   // git keeps only the executable bit: the modes a fixture is about are set here.
   for (const [p, m] of Object.entries(opts.chmod ?? {})) await chmod(join(ctx, p), parseInt(m, 8));
   for (const [l, target] of Object.entries(opts.hardlinks ?? {})) await link(join(ctx, target), join(ctx, l));

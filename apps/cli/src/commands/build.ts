@@ -81,12 +81,12 @@ export default class Build extends BerthCommand {
     try {
       if (args.context === '-') {
         if (process.stdin.isTTY) throw new BerthError('ERR_INVALID_ARGUMENT', 'requested build from stdin, but stdin is a terminal');
-        const { peekBytes } = await import('@berth/core');
+        const { peekBytes, sniffCompression } = await import('@berth/core');
         const { head, stream } = await peekBytes(process.stdin, 512);
         scratchDir = await mkdtemp(join(tmpdir(), 'berth-context-'));
         contextDir = scratchDir;
         // A tar (or compressed tar) is a context; anything else is the Dockerfile itself, with no context.
-        if (isArchive(head)) await unpackContext(counted(stream), contextDir);
+        if (sniffCompression(head) !== 'none' || isUstarTar(head)) await unpackContext(counted(stream), contextDir);
         else {
           // docker's CLI sends such a Dockerfile as a context holding only it.
           dockerfileText = await text(stream);
@@ -172,10 +172,6 @@ export default class Build extends BerthCommand {
   }
 }
 
-function isArchive(head: Buffer): boolean {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return true; // gzip
-  if (head.length >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return true;
-  if (head.length >= 4 && head.readUInt32BE(0) === 0x28b52ffd) return true; // zstd
-  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return true; // xz
+function isUstarTar(head: Buffer): boolean {
   return head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
 }

@@ -13,10 +13,10 @@ import type { IgnoreMatcher } from '../context/dockerignore.js';
 import { walkContext } from '../context/context-walker.js';
 
 export async function unpackContext(input: Readable, dir: string): Promise<void> {
-  const { stream } = await openUncompressed(input);
+  const what = 'build context';
+  const { stream } = await openUncompressed(input, { kind: 'archive', what });
   const guard = new SymlinkGuard();
   const ex = tarExtract();
-  const what = 'build context';
   ex.on('entry', (h, body, next) => {
     // A failure ends the extraction, which destroys this entry too: the pipeline reports it.
     body.on('error', () => {});

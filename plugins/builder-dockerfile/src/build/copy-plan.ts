@@ -234,11 +234,13 @@ async function unpackArchive(
   const { createReadStream } = await import('node:fs');
   const host = info.node.hostPath;
   if (!host) return false;
+  // gzip, bzip2, xz (and zstd, as moby's DecompressStream now reads it).
+  const archive = { kind: 'archive', what: `ADD ${info.origPath}` } as const;
   // isArchivePath: decompress and read one tar header.
   const first = await new Promise<boolean>((resolve) => {
     void (async () => {
       try {
-        const { stream } = await openUncompressed(createReadStream(host));
+        const { stream } = await openUncompressed(createReadStream(host), archive);
         const ex = tarExtract();
         let done = false;
         ex.on('entry', (_h, body) => {
@@ -261,7 +263,7 @@ async function unpackArchive(
   if (!first) return false;
   const dest = fs.resolve(opts.dest);
   mkdirAll(dest, { uid: 0, gid: 0 });
-  const { stream } = await openUncompressed(createReadStream(host));
+  const { stream } = await openUncompressed(createReadStream(host), archive);
   const ex = tarExtract();
   ex.on('entry', (h, body, next) => {
     // A failure ends the extraction, which destroys this entry too: the pipeline reports it.
