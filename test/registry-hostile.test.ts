@@ -53,6 +53,11 @@ describe('a registry serving wrong bytes', () => {
   it('refuses a layer whose uncompressed digest is not the config diff_id, before it is stored', async () => {
     await refused(`${evil.host}/${MALICIOUS_REPOS.badDiffID}:1`, /does not match the config's diff_id/);
   });
+
+  it('refuses a zstd layer that decompresses to another diff_id, or is no zstd stream', async () => {
+    await refused(`${evil.host}/${MALICIOUS_REPOS.zstdBadDiffID}:1`, /does not match the config's diff_id/);
+    await refused(`${evil.host}/${MALICIOUS_REPOS.zstdCorrupt}:1`, /layer sha256:[0-9a-f]{64}: corrupt or truncated zstd stream \(.+\)/);
+  });
 });
 
 describe('a registry breaking the protocol', () => {

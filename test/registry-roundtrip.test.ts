@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { busyboxRootfs, rootfsTar, run, startRegistry, type RegistryAuthMode, type RegistryPeer, type RunOptions } from '@berth/testkit';
+import { busyboxRootfs, rootfsTar, run, skopeo, startRegistry, HELLO_TXT, type RegistryAuthMode, type RegistryPeer, type RunOptions } from '@berth/testkit';
 import { newStore, type Store } from './support/berth.js';
 
 let work: string;
@@ -159,6 +159,38 @@ describe.each(['none', 'htpasswd', 'token'] as RegistryAuthMode[])('registry wit
       const none = await store.berth(['pull', '--platform', 'linux/s390x', `${reg.host}/berth/multi:1`], { env: env() });
       expect(none.code).toBe(1);
       expect(none.stderr).toContain('no matching manifest for linux/s390x in the manifest list entries');
+    });
+
+    it('pulls an image with zstd layers, runs it, and docker loads and runs what berth saves of it', async () => {
+      // skopeo pushes the image with its layer recompressed as zstd (an OCI tar+zstd layer).
+      const plain = (await berth(['import', '-c', 'CMD ["cat", "/hello.txt"]', rootfsTarPath, 'local/zsrc:1'])).trim();
+      const archive = join(work, 'zsrc.tar');
+      await berth(['save', '-o', archive, 'local/zsrc:1']);
+      const name = `${reg.host}/zstd/img:1`;
+      const pushed = await skopeo(['copy', '-q', '--dest-tls-verify=false', '--format', 'oci', '--dest-compress-format', 'zstd', `docker-archive:${archive}`, `docker://${name}`]);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      const res = await fetch(`${reg.url}/v2/zstd/img/manifests/1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      const manifest = (await res.json()) as { layers: { mediaType: string }[] };
+      expect(manifest.layers.map((l) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+zstd']);
+
+      expect((await berth(['pull', '-q', name])).trim()).toBe(name);
+      const rootfs = ['image', 'inspect', '-f', '{{json .RootFS}}'];
+      expect(await berth([...rootfs, name])).toBe(await berth([...rootfs, 'local/zsrc:1']));
+      expect(await berth(['run', '--rm', '--network', 'none', name])).toBe(HELLO_TXT);
+      // A docker-archive holds plain tars: the zstd layer is decompressed on the way out.
+      const id = (await berth(['image', 'inspect', '-f', '{{.Id}}', name])).trim();
+      expect(id).not.toBe(plain);
+      const saved = join(work, 'zstd-saved.tar');
+      await berth(['save', '-o', saved, name]);
+      await docker(['load', '-i', saved]);
+      expect((await docker(['image', 'inspect', '-f', '{{.Id}}', name])).trim()).toBe(id);
+      expect(await docker(['run', '--rm', '--network', 'none', name])).toBe(HELLO_TXT);
+      await docker(['rmi', name]);
+      // Pushed on as stored: the registry gets the zstd blob and its media type back.
+      await berth(['tag', name, `${reg.host}/zstd/again:1`]);
+      await berth(['push', '-q', `${reg.host}/zstd/again:1`]);
+      const again = await fetch(`${reg.url}/v2/zstd/again/manifests/1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      expect(((await again.json()) as { layers: { mediaType: string }[] }).layers.map((l) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+zstd']);
     });
   }
 });

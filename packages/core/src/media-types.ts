@@ -34,6 +34,11 @@ export function isConfigMediaType(mt: string | undefined): boolean {
   return mt === MediaType.OciConfig || mt === MediaType.DockerConfig;
 }
 
+/** The OCI media type of a layer blob with this compression. */
+export function ociLayerMediaType(compression: LayerCompression): string {
+  return compression === 'gzip' ? MediaType.OciLayerGzip : compression === 'zstd' ? MediaType.OciLayerZstd : MediaType.OciLayer;
+}
+
 /** Compression of a layer blob by its media type; undefined when the type is not a layer. */
 export function layerCompression(mt: string): LayerCompression | undefined {
   switch (mt) {

@@ -5,7 +5,7 @@ import { BerthError } from '../errors.js';
 import { sha256, type Digest } from '../digest.js';
 import { parseImageConfig } from '../config.js';
 import type { Descriptor, ImageManifest } from '../manifest.js';
-import { MediaType } from '../media-types.js';
+import { MediaType, ociLayerMediaType } from '../media-types.js';
 import { normalizeReferenceString } from '../reference.js';
 import type { ManifestBytes } from '../contracts/location.js';
 import type { ArchiveTree } from './archive-tree.js';
@@ -59,8 +59,7 @@ export function dockerArchiveImages(tree: ArchiveTree, manifestJson: Buffer, wha
       const file = tree.resolve(path, what);
       if (!file) throw new BerthError('ERR_ARCHIVE_INVALID', `${what}: manifest.json names the layer "${path}", which is not in the archive`);
       checkedLayer(file, diffIDs[i], `${what}: layer ${path}`);
-      const gzip = file.layer?.compression === 'gzip';
-      return { mediaType: gzip ? MediaType.OciLayerGzip : MediaType.OciLayer, digest: file.digest, size: file.size };
+      return { mediaType: ociLayerMediaType(file.layer?.compression ?? 'none'), digest: file.digest, size: file.size };
     });
     // Field order as Go's ocispec.Manifest marshals it: for a Docker 25+ archive these are the very
     // bytes (and digest) of the manifest blob Docker wrote.

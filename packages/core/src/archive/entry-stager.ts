@@ -4,13 +4,14 @@ import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { PassThrough, Writable } from 'node:stream';
 import type { Digest } from '../digest.js';
+import type { LayerCompression } from '../media-types.js';
 import { inspectLayer, openUncompressed, sniffCompression, type LayerStats } from '../layer/index.js';
 
 /** JSON entries up to this size are kept in memory for parsing (manifests, configs, index.json). */
 export const JSON_IN_MEMORY_MAX = 8 * 1024 * 1024;
 
 export interface LayerFacts {
-  compression: 'none' | 'gzip';
+  compression: LayerCompression;
   stats?: LayerStats;
   /** Why the entry is not a usable layer; thrown only if something uses it as one. */
   error?: unknown;
@@ -122,7 +123,8 @@ export class EntryStager extends Writable {
     if (compression === 'none' && !looksLikeTar(head)) return;
     const side = new PassThrough();
     this.side = side;
-    const layer: LayerFacts = { compression: compression === 'gzip' ? 'gzip' : 'none' };
+    // xz and bzip2 are no layer's: openUncompressed refuses them, which makes the entry no layer.
+    const layer: LayerFacts = { compression: compression === 'gzip' || compression === 'zstd' ? compression : 'none' };
     this.layer = layer;
     this.inspection = (async () => {
       const { stream } = await openUncompressed(side, { what: this.options.what });

@@ -33,7 +33,7 @@ export async function ingestLayer(backend: StoreBackend, blob: Readable, opts: I
   const tee = new TeeStream(side);
   if (opts.onProgress) tee.on('data', (c: Buffer) => opts.onProgress!(c.length));
   const inspecting = (async () => {
-    const { stream } = await openUncompressed(side);
+    const { stream } = await openUncompressed(side, { what: opts.what });
     return inspectLayer(stream, { allowDevices: opts.allowDevices, what: opts.what });
   })();
   // A refused tar stops the download rather than waiting for its last byte.

@@ -1,10 +1,11 @@
 // Recognises a layer's (or archive's) compression by its magic bytes and hands back the tar stream,
-// turning zlib's raw errors into one-line BerthErrors. Archives may also be xz, bzip2 or zstd
-// (tool-decompress.ts); a layer blob may not, as an image has no media type for the first two.
+// turning zlib's raw errors into one-line BerthErrors. zstd (tool-decompress.ts) is read in layers
+// and archives; xz and bzip2 only in archives, as an image has no media type for them.
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { BerthError, type ErrorCode } from '../errors.js';
+import type { LayerCompression } from '../media-types.js';
 import { ZlibFeed } from './zlib-feed.js';
 import { decompressWithTool, type ToolCompression } from './tool-decompress.js';
 
@@ -15,7 +16,8 @@ export type SniffedCompression = 'none' | 'gzip' | 'zstd' | 'bzip2' | 'xz';
 
 export interface UncompressedStream {
   stream: Readable;
-  compression: 'none' | 'gzip';
+  /** A layer's: the compressions an image manifest has a media type for. */
+  compression: LayerCompression;
 }
 
 export interface UncompressedArchive {
@@ -92,7 +94,7 @@ function gzipError(err: Error, code: ErrorCode, what: string): Error {
 
 /**
  * Sniffs the compression and returns the uncompressed tar stream. An archive may be gzip, xz, bzip2
- * or zstd, as `docker load` reads it; a layer gzip only (zstd layers are not supported yet).
+ * or zstd, as `docker load` reads it; a layer gzip or zstd.
  */
 export async function openUncompressed(input: Readable, options: OpenUncompressedOptions & { kind: 'archive' }): Promise<UncompressedArchive>;
 export async function openUncompressed(input: Readable, options?: OpenUncompressedOptions & { kind?: 'layer' }): Promise<UncompressedStream>;
@@ -104,8 +106,9 @@ export async function openUncompressed(input: Readable, options: OpenUncompresse
   const compression = sniffCompression(head);
   if (compression === 'none') return { stream, compression };
   if (compression !== 'gzip') {
-    if (kind === 'archive') return { stream: decompressWithTool(stream, compression, what, code), compression };
-    throw new BerthError('ERR_UNSUPPORTED', `${compression}-compressed ${kind}s are not supported yet`);
+    // OCI has a media type for zstd layers; xz and bzip2 come only as whole archives.
+    if (kind === 'archive' || compression === 'zstd') return { stream: decompressWithTool(stream, compression, what, code), compression };
+    throw new BerthError('ERR_UNSUPPORTED', `${compression}-compressed ${kind}s are not supported`);
   }
   const out = new TranslatingPassThrough((err) => gzipError(err, code, what));
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK, highWaterMark: 1 << 20 } as ZlibOptions);

@@ -4,10 +4,11 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestingStream, type Digest } from '../digest.js';
 import { openUncompressed } from './compression.js';
+import type { LayerCompression } from '../media-types.js';
 import { inspectLayer, type InspectLayerOptions, type LayerStats } from './inspect.js';
 
 export interface DigestedLayer {
-  compression: 'none' | 'gzip';
+  compression: LayerCompression;
   blobDigest: Digest;
   blobSize: number;
   stats: LayerStats;

@@ -62,8 +62,14 @@ describe('xz, bzip2 and zstd archives', () => {
     expect(input.destroyed).toBe(true);
   });
 
-  it('a layer is still gzip or nothing', async () => {
-    const packed = compress('xz', await tarOf([{ name: 'a', body: 'x' }]));
-    await expect(openUncompressed(Readable.from([packed]))).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', message: 'xz-compressed layers are not supported yet' });
+  it('a layer may be zstd (OCI tar+zstd), with ERR_LAYER_INVALID for a truncated one; not xz', async () => {
+    const tar = await tarOf([{ name: 'a', body: randomBytes(100_000) }]);
+    const packed = compress('zstd', tar);
+    const { stream, compression } = await openUncompressed(Readable.from([packed]), { what: 'layer L' });
+    expect(compression).toBe('zstd');
+    expect((await readAll(stream)).equals(tar)).toBe(true);
+    const cut = await openUncompressed(Readable.from([packed.subarray(0, 5000)]), { what: 'layer L' });
+    await expect(readAll(cut.stream)).rejects.toMatchObject({ code: 'ERR_LAYER_INVALID', message: expect.stringMatching(/^layer L: corrupt or truncated zstd stream/) });
+    await expect(openUncompressed(Readable.from([compress('xz', tar)]))).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', message: 'xz-compressed layers are not supported' });
   });
 });

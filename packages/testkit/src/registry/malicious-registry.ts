@@ -1,6 +1,7 @@
 // A registry that lies, for tests of a client's defences: a small HTTP server speaking just enough of
 // the distribution API (manifests, blobs, a Bearer challenge) to serve one kind of attack a repository.
 // Pull `${host}/${repo}:1` for each repository in `MALICIOUS_REPOS`.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -23,6 +24,10 @@ export const MALICIOUS_REPOS = {
   hangingToken: 'evil/token',
   /** A layer whose body stops after a few bytes and stays open. */
   stalledBody: 'evil/stall',
+  /** A zstd layer (OCI tar+zstd) that decompresses to something else than the config's diff_id. */
+  zstdBadDiffID: 'evil/zstd-diffid',
+  /** A zstd layer that is what its digest says but no valid zstd stream past its frame header. */
+  zstdCorrupt: 'evil/zstd-corrupt',
 } as const;
 
 export interface MaliciousRegistry {
@@ -51,13 +56,16 @@ interface Image {
   config: Buffer;
 }
 
-function image(layer: Buffer, diffID: string): Image {
+const LAYER = 'application/vnd.oci.image.layer.v1.tar';
+const ZSTD_LAYER = 'application/vnd.oci.image.layer.v1.tar+zstd';
+
+function image(layer: Buffer, diffID: string, mediaType = LAYER): Image {
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [diffID] } }));
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+    layers: [{ mediaType, digest: sha(layer), size: layer.length }],
   }));
   return { manifest, config };
 }
@@ -68,7 +76,14 @@ export async function startMaliciousRegistry(): Promise<MaliciousRegistry> {
   const evil = await tarOf({ 'f.txt': 'an evil layer!\n' });
   const honest = image(real, sha(real));
   const lying = image(real, sha(evil));
-  const configs = new Map([[sha(honest.config), honest.config], [sha(lying.config), lying.config]]);
+  // zstd by the real tool, as a registry's zstd images are made.
+  const zstd = execFileSync('zstd', ['-c', '-q'], { input: real });
+  const zstdLying = image(zstd, sha(evil), ZSTD_LAYER);
+  const zstdBroken = Buffer.concat([zstd.subarray(0, 6), Buffer.alloc(64, 0x5a)]);
+  const zstdCorrupt = image(zstdBroken, sha(real), ZSTD_LAYER);
+  const manifests = new Map<string, Image>([[MALICIOUS_REPOS.zstdBadDiffID, zstdLying], [MALICIOUS_REPOS.zstdCorrupt, zstdCorrupt]]);
+  const configs = new Map([honest, lying, zstdLying, zstdCorrupt].map((i) => [sha(i.config), i.config]));
+  const layers = new Map([zstd, zstdBroken].map((b) => [sha(b), b]));
   const R = MALICIOUS_REPOS;
   const requests: string[] = [];
   const hanging = new Set<Socket>();
@@ -103,12 +118,19 @@ export async function startMaliciousRegistry(): Promise<MaliciousRegistry> {
           return send(req, res, Buffer.from('<html>this is not json</html>'), manifestType);
         case R.badDiffID:
           return send(req, res, lying.manifest, manifestType, { 'docker-content-digest': sha(lying.manifest) });
+        case R.zstdBadDiffID:
+        case R.zstdCorrupt: {
+          const { manifest } = manifests.get(repo)!;
+          return send(req, res, manifest, manifestType, { 'docker-content-digest': sha(manifest) });
+        }
         default:
           return send(req, res, honest.manifest, manifestType, { 'docker-content-digest': sha(honest.manifest) });
       }
     }
     const config = configs.get(ref);
     if (config) return send(req, res, config, 'application/octet-stream');
+    const layer = layers.get(ref);
+    if (layer) return send(req, res, layer, 'application/octet-stream');
     if (ref !== sha(real)) return notFound(res);
     switch (repo) {
       case R.badBlobDigest:
