@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -50,12 +50,18 @@ describe('UploadSessions', () => {
     data.write('the start', 0);
     const s = new UploadSessions(dir);
     let state = await s.create('team/app');
-    // A body that delivers 2 MiB, then fails as a dropped connection does.
+    // A body that delivers 2 MiB, then fails as a dropped connection does: once the 2 MiB are in
+    // the file, not after a fixed delay (50 ms was too short on a loaded machine).
     const cut = new Readable({ read() {} });
     cut.push(data.subarray(0, 1 << 20));
     cut.push(data.subarray(1 << 20, 2 << 20));
-    setTimeout(() => cut.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })), 50);
+    const id = state.id;
+    const drop = (async () => {
+      while ((await stat(s.dataPath(id)).then((st) => st.size, () => 0)) < 2 << 20) await new Promise((r) => setTimeout(r, 5));
+      cut.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    })();
     await expect(s.append(state, cut)).rejects.toThrow('aborted');
+    await drop;
     state = await s.get(state.id, 'team/app');
     expect(state.offset).toBe(2 << 20);
     state = await s.append(state, Readable.from([data.subarray(2 << 20)]));
