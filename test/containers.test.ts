@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.berth(['rm', '-f', ...(await store.ok(['ps', '-aq'])).split('\n').filter(Boolean)]).catch(() => undefined);
   await store?.cleanup();
-  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i', 'ct-x', 'ct-made', 'ct-meta', 'ct-limits', 'ct-rf', 'ct-ra']) await docker(['rm', '-f', n]);
+  for (const n of ['ct-job', 'ct-web', 'ct-same', 'ct-seedweb', 'ct-f1', 'ct-f2', 'ct-k', 'ct-r1', 'ct-r1b', 'ct-r2', 'ct-i', 'ct-x', 'ct-made', 'ct-meta', 'ct-limits', 'ct-rf', 'ct-ra', 'ct-ins-h', 'ct-ins-n', 'ct-ins-0']) await docker(['rm', '-f', n]);
   await rm(work, { recursive: true, force: true });
 });
 
@@ -446,6 +446,49 @@ describe('inspect', () => {
       expect(b.stdout, args.join(' ')).toBe(d.stdout);
     }
     await store.ok(['rm', 'ct-i']);
+  });
+
+  it("container inspect has dockerd's keys in dockerd's order, with the same network settings, mounts and host config", async () => {
+    const src = await mkdtemp(join(work, 'bind-'));
+    for (const [name, network] of [['ct-ins-h', 'host'], ['ct-ins-n', 'none']] as const) {
+      const args = ['create', '--name', name, '--network', network, '-v', `${src}:/mnt:ro`, '--restart', 'on-failure:3', '-m', '64m', '--read-only', BASE, 'true'];
+      await dockerOk(args);
+      await store.ok(args);
+      const [theirs, mine] = [JSON.parse(await dockerOk(['container', 'inspect', name]))[0], JSON.parse(await store.ok(['container', 'inspect', name]))[0]] as Record<string, unknown>[];
+      // What only the runtime knows (its /etc files, its storage driver) is left out; the rest is dockerd's, in order.
+      const runtimeOnly = new Set(['ResolvConfPath', 'HostnamePath', 'HostsPath', 'Driver', 'GraphDriver']);
+      expect(Object.keys(mine!)).toEqual(Object.keys(theirs!).filter((k) => !runtimeOnly.has(k)));
+      const hostKeys = Object.keys(mine!.HostConfig as object);
+      expect(hostKeys).toEqual(Object.keys(theirs!.HostConfig as object).filter((k) => hostKeys.includes(k)));
+      // The daemon's JSON as it is (dockerd 20.10's shapes): the same values.
+      const pick = (i: Record<string, unknown>): unknown => {
+        const h = i.HostConfig as Record<string, unknown>;
+        return {
+          NetworkSettings: i.NetworkSettings, Platform: i.Platform, ExecIDs: i.ExecIDs, Labels: [i.MountLabel, i.ProcessLabel, i.AppArmorProfile],
+          Mounts: (i.Mounts as Record<string, unknown>[]).map(({ Propagation: _, ...m }) => m),
+          HostConfig: Object.fromEntries(hostKeys.map((k) => [k, h[k]])),
+        };
+      };
+      expect(pick(mine!)).toEqual(pick(theirs!));
+      // Templates on what scripts ask. (docker's CLI runs them on its typed structs: `{{json .NetworkSettings}}`
+      // would print Go's field order, which berth's maps do not have; see docs/containers.md.)
+      const fmt = ['container', 'inspect', '-f', [
+        '{{.NetworkSettings.IPAddress}}|{{.NetworkSettings.Gateway}}', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{$v.IPAddress}}{{end}}',
+        '{{range .Mounts}}{{.Type}} {{.Source}} {{.Destination}} {{.Mode}} {{.RW}}{{end}}',
+        '{{.HostConfig.LogConfig.Type}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.NetworkMode}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.Memory}}',
+        '{{json .HostConfig.Binds}} {{.Platform}} {{.MountLabel}}|{{.ProcessLabel}}|{{.AppArmorProfile}}',
+      ].join('\n'), name];
+      expect(await store.ok(fmt)).toBe(await dockerOk(fmt));
+      await store.ok(['rm', name]);
+      await docker(['rm', name]);
+    }
+    // No binds: null, as moby keeps them.
+    await dockerOk(['create', '--name', 'ct-ins-0', '--network', 'none', BASE, 'true']);
+    await store.ok(['create', '--name', 'ct-ins-0', '--network', 'none', BASE, 'true']);
+    const binds = ['container', 'inspect', '-f', '{{json .HostConfig.Binds}} {{json .Mounts}}', 'ct-ins-0'];
+    expect(await store.ok(binds)).toBe(await dockerOk(binds));
+    await store.ok(['rm', 'ct-ins-0']);
+    await docker(['rm', 'ct-ins-0']);
   });
 });
 

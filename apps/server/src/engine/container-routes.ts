@@ -7,7 +7,6 @@ import {
   checkContainerName,
   containerFilter,
   containerInspect,
-  containerMounts,
   containerSummary,
   parseBind,
   parseRestartPolicy,
@@ -129,7 +128,7 @@ export async function listContainers(containers: ContainerService, r: EngineRequ
 
 export async function inspectContainer(containers: ContainerService, name: string): Promise<unknown> {
   const c = await containers.find(name);
-  return { ...containerInspect(c), Mounts: containerMounts(c), Driver: 'overlay2', Platform: 'linux' };
+  return containerInspect(c, 'overlay2');
 }
 
 export async function startContainer(hub: ContainerHub, name: string, r: EngineRequest): Promise<void> {
