@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { busyboxRootfs, requirePeer, rootfsTar, run, startRegistry, type RegistryPeer, type RunOptions, type RunResult } from '@berth/testkit';
 import { humanSize } from '@berth/core';
 import { newStore, type Store } from './support/berth.js';
@@ -167,6 +167,15 @@ describe('the docker CLI against berthd', () => {
     // docker load through a pipe (body streamed), quiet: only the loaded lines.
     const piped = await dkOk(['load', '-q'], { input: await readFile(join(work, 'via-docker.tar')) });
     expect(piped).toBe(`Loaded image: ${image}\nLoaded image: local/app:v2\n`);
+    // An xz archive, as docker load sends it (the body as the file is); a cut one is refused, keeping nothing.
+    const xz = execFileSync('xz', ['-c', '-q', join(work, 'via-docker.tar')]);
+    await dkOk(['rmi', 'local/app:v2']);
+    expect(await dkOk(['load', '-q'], { input: xz })).toBe(`Loaded image: ${image}\nLoaded image: local/app:v2\n`);
+    await expectSameImages();
+    const cut = await dk(['load'], { input: xz.subarray(0, xz.length >> 1) });
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toMatch(/^Error response from daemon: archive: corrupt or truncated xz stream \(xz: .+\)\n$/);
+    await expectSameImages();
   });
 
   it('import (a body with --change and -m) and image prune', async () => {
