@@ -11,6 +11,7 @@ import { inspectLayer, openUncompressed, sniffCompression, type LayerStats } fro
 export const JSON_IN_MEMORY_MAX = 8 * 1024 * 1024;
 
 export interface LayerFacts {
+  /** Known once the inspection opened the entry (always before `stats`). */
   compression: LayerCompression;
   stats?: LayerStats;
   /** Why the entry is not a usable layer; thrown only if something uses it as one. */
@@ -123,11 +124,12 @@ export class EntryStager extends Writable {
     if (compression === 'none' && !looksLikeTar(head)) return;
     const side = new PassThrough();
     this.side = side;
-    // xz and bzip2 are no layer's: openUncompressed refuses them, which makes the entry no layer.
-    const layer: LayerFacts = { compression: compression === 'gzip' || compression === 'zstd' ? compression : 'none' };
+    // The compression is openUncompressed's to say: it refuses what no layer may have (xz, bzip2).
+    const layer: LayerFacts = { compression: 'none' };
     this.layer = layer;
     this.inspection = (async () => {
-      const { stream } = await openUncompressed(side, { what: this.options.what });
+      const { stream, compression: layerCompression } = await openUncompressed(side, { what: this.options.what });
+      layer.compression = layerCompression;
       layer.stats = await inspectLayer(stream, this.options);
     })().catch((err: unknown) => {
       // Not a usable layer; maybe it is not used as one. Stop feeding it.

@@ -7,7 +7,7 @@ import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { BerthError, type ErrorCode } from '../errors.js';
 import type { LayerCompression } from '../media-types.js';
 import { ZlibFeed } from './zlib-feed.js';
-import { decompressWithTool, type ToolCompression } from './tool-decompress.js';
+import { decompressWithTool } from './tool-decompress.js';
 
 // Output pieces of 1 MiB: a fourth of the thread-pool round trips and callbacks of 256 KiB.
 const GUNZIP_CHUNK = 1 << 20;
@@ -22,7 +22,7 @@ export interface UncompressedStream {
 
 export interface UncompressedArchive {
   stream: Readable;
-  compression: UncompressedStream['compression'] | ToolCompression;
+  compression: SniffedCompression;
 }
 
 export interface OpenUncompressedOptions {
