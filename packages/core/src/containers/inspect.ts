@@ -15,7 +15,7 @@ function emptyEndpoint(): Record<string, unknown> {
 }
 
 /** moby's NetworkSettings for `--network host|none` (berth has no other): empty, with the one network named. */
-export function containerNetworkSettings(mode: ContainerHostConfig['NetworkMode']): Record<string, unknown> {
+function containerNetworkSettings(mode: ContainerHostConfig['NetworkMode']): Record<string, unknown> {
   return {
     Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: {}, SandboxKey: '',
     SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
