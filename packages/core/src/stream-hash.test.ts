@@ -113,4 +113,18 @@ describe('StreamHash and DigestingStream', () => {
     expect(stdout.trim()).toBe(createHash('sha256').update(Buffer.alloc(3 << 20, 2)).digest('hex'));
     expect(Date.now() - started).toBeLessThan(10_000);
   });
+
+  it('lets a process exit when a stream was dropped before its first buffer reached the thread', async () => {
+    // One MiB fills the first buffer without sending it: the thread exists but was never asked
+    // anything (a save -o cut short by a full disk hung here once).
+    const mod = join(import.meta.dirname, '../dist/stream-hash.js');
+    const script = `
+      const { StreamHash } = await import(${JSON.stringify(mod)});
+      const dropped = new StreamHash();
+      await dropped.update(Buffer.alloc(1 << 20, 1));
+      dropped.abort();
+      console.log('done');`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 });
+    expect(stdout.trim()).toBe('done');
+  });
 });

@@ -52,10 +52,12 @@ class HashWorker {
   constructor(private readonly onGone: () => void) {
     // No inherited flags: under --input-type=module the source would be read as ESM.
     this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
-    this.worker.unref();
     this.worker.on('message', (m: WorkerReply) => this.receive(m));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`the hashing thread exited (${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again, and a stream
+    // dropped before its first buffer was sent then held the process open for good.
+    this.worker.unref();
   }
 
   private receive(m: WorkerReply): void {
