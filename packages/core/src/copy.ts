@@ -92,14 +92,28 @@ async function copyManifest(src: ImageSource, dst: ImageDestination, m: Manifest
   // Largest first keeps the long transfer from starting last.
   const order = plans.map((_, i) => i).sort((a, b) => (dst.capabilities.sequential ? a - b : man.layers[b]!.size - man.layers[a]!.size));
   const outLayers: Descriptor[] = new Array(plans.length);
+  // The first layer that fails stops the others (Go's errgroup): their transfers are cancelled
+  // with its error as the reason, and awaited, so the destination's abort runs with nothing still
+  // writing and no download goes on for a copy that has already failed.
+  const group = new AbortController();
+  const layerOpts = { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, group.signal]) : group.signal };
+  let failed: { err: unknown } | undefined;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < order.length) {
+    while (next < order.length && !failed) {
       const i = order[next++]!;
-      outLayers[i] = await copyLayer(src, dst, man.layers[i]!, plans[i]!, done, events, opts);
+      try {
+        outLayers[i] = await copyLayer(src, dst, man.layers[i]!, plans[i]!, done, events, layerOpts);
+      } catch (err) {
+        if (!failed) {
+          failed = { err };
+          group.abort(err);
+        }
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, order.length) }, worker));
+  if (failed) throw failed.err;
   await copyBlob(src, dst, man.config, done, opts, config);
   if (!needsConversion) return m;
   const converted: ImageManifest = { ...man, layers: outLayers };

@@ -1,7 +1,7 @@
 // Durable file replacement: write a temp file, fsync it, rename it over the target, fsync the
 // directory. A reader sees the old file or the new one, never a mix, even after a power cut.
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, unlink } from 'node:fs/promises';
+import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fromSystemError, isBerthError } from '@berth/core';
 
@@ -45,6 +45,8 @@ export async function writeFilesAtomicInOrder(files: readonly { path: string; da
  * on an existing name, so two processes creating the layout at once cannot overwrite each other.
  */
 export async function createFileExclusive(path: string, data: string | Uint8Array, tmpDir: string): Promise<boolean> {
+  // Nearly every open finds it there: nothing is written then, so a full disk can still be read.
+  if (await lstat(path).then(() => true, () => false)) return false;
   const tmp = await writeDurableTemp(data, tmpDir, basename(path));
   try {
     await link(tmp, path);

@@ -11,6 +11,7 @@ import {
   DigestingStream,
   digestAlgorithm,
   digestHex,
+  fromSystemError,
   isBerthError,
   parseDigest,
   verifyDigest,
@@ -40,8 +41,12 @@ export function partialPath(layout: StoreLayout, digest: Digest): string {
 export async function openResumable(layout: StoreLayout, digest: Digest): Promise<ResumableBlobWrite | undefined> {
   const path = partialPath(layout, digest);
   const lock = `${path}.lock`;
-  await mkdir(layout.partial, { recursive: true });
-  if (!(await claim(lock))) return undefined;
+  try {
+    await mkdir(layout.partial, { recursive: true });
+    if (!(await claim(lock))) return undefined;
+  } catch (err) {
+    throw fromSystemError(err, `writing blob ${digest}`);
+  }
   const kept = await stat(path).then((st) => st.size, () => 0);
   let open = true;
   const release = async (): Promise<void> => {
@@ -68,11 +73,15 @@ export async function openResumable(layout: StoreLayout, digest: Digest): Promis
         await rename(path, target);
         await fsyncDir(dirname(target));
         return { digest, size: hasher.bytes };
-      } catch (err) {
+      } catch (cause) {
+        const err = fromSystemError(cause, `writing blob ${digest}`);
         // The pipeline fails before the file's last write lands: wait for it, then measure.
         if (out && !out.closed) await new Promise<void>((resolve) => out!.once('close', () => resolve()));
         const size = await stat(path).then((st) => st.size, () => 0);
-        if ((isBerthError(err) && BAD_BYTES.has(err.code)) || size < RESUME_MIN_BYTES) await unlink(path).catch(() => {});
+        // Bad bytes are never kept, nor what a full disk cut short (this blob's or, through the
+        // signal, a sibling layer's): the space goes back to the user, not to a resume.
+        const drop = (isBerthError(err) && BAD_BYTES.has(err.code)) || isNoSpace(err) || isNoSpace(options.signal?.reason) || size < RESUME_MIN_BYTES;
+        if (drop) await unlink(path).catch(() => {});
         throw err;
       } finally {
         await release();
@@ -102,6 +111,8 @@ export async function keepBlobForResume(layout: StoreLayout, digest: Digest): Pr
     await unlink(lock).catch(() => {});
   }
 }
+
+const isNoSpace = (err: unknown): boolean => isBerthError(err, 'ERR_NO_SPACE');
 
 /** Takes the blob's lock: a file naming our pid, taken over when its process is gone. */
 async function claim(lock: string): Promise<boolean> {

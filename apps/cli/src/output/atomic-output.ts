@@ -5,6 +5,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { fromSystemError } from '@berth/core';
 
 export async function writeAtomically(target: string, write: (out: Writable) => Promise<void>): Promise<void> {
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
@@ -19,6 +20,6 @@ export async function writeAtomically(target: string, write: (out: Writable) => 
   } catch (err) {
     out.destroy();
     await rm(temp, { force: true });
-    throw err;
+    throw fromSystemError(err, `writing ${target}`);
   }
 }

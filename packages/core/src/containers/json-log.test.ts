@@ -26,6 +26,20 @@ async function end(w: NodeJS.WritableStream): Promise<void> {
 }
 
 describe('json-file logs', () => {
+  it('a log that cannot be written loses its lines, not the output: the tee goes on and close() settles', async () => {
+    // /dev/full fails every write with ENOSPC, as a full disk does.
+    const log = new JsonLogWriter('/dev/full');
+    const tee = sink();
+    const out = log.stream('stdout', tee.stream);
+    for (let i = 0; i < 50; i++) out.write(`line ${i}\n`);
+    await new Promise((r) => setTimeout(r, 50));
+    out.write('last\n');
+    await end(out);
+    await log.close();
+    expect(tee.text()).toBe(`${Array.from({ length: 50 }, (_, i) => `line ${i}\n`).join('')}last\n`);
+    expect(log.error).toMatchObject({ code: 'ERR_NO_SPACE' });
+  });
+
   it('one entry a line per stream, a partial last line flushed at the end; read back apart', async () => {
     const path = join(dir, 'c-json.log');
     const log = new JsonLogWriter(path);

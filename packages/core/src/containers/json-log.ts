@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { formatRFC3339Nano, parseRFC3339 } from './time.js';
 import { parseTimestamp } from '../images/filters.js';
-import { BerthError } from '../errors.js';
+import { BerthError, fromSystemError } from '../errors.js';
 
 export interface LogEntry {
   log: string;
@@ -16,17 +16,27 @@ export interface LogEntry {
   time: string;
 }
 
-/** One log file shared by both streams; `stream(kind)` gives a Writable that tags its lines. */
+/**
+ * One log file shared by both streams; `stream(kind)` gives a Writable that tags its lines.
+ * A log that cannot be written (a full disk) loses its lines, not the container: as dockerd's
+ * json-file driver, the process and an attached terminal go on; `error` says what was lost.
+ */
 export class JsonLogWriter {
   private readonly file: WriteStream;
+  /** Why lines stopped reaching the file, once one could not be written. */
+  error: Error | undefined;
 
   constructor(path: string) {
     this.file = createWriteStream(path, { flags: 'a' });
+    this.file.on('error', (err) => {
+      this.error ??= fromSystemError(err, `writing the log ${path}`) as Error;
+    });
   }
 
   stream(kind: 'stdout' | 'stderr', tee?: NodeJS.WritableStream): Writable {
     let pending = '';
     const emit = (text: string): void => {
+      if (this.error) return;
       this.file.write(`${JSON.stringify({ log: text, stream: kind, time: formatRFC3339Nano(new Date()) })}\n`);
     };
     return new Writable({
@@ -49,7 +59,8 @@ export class JsonLogWriter {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.file.end(resolve));
+    if (this.error || this.file.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.file.end(() => resolve()));
   }
 }
 

@@ -7,7 +7,7 @@ import type { BlobInfo } from '../contracts/content-store.js';
 import type { KnownLayer } from '../contracts/location.js';
 import type { StoreBackend } from '../contracts/plugin.js';
 import { TeeStream } from '../stream-tee.js';
-import { BerthError } from '../errors.js';
+import { BerthError, isBerthError } from '../errors.js';
 import { inspectLayer, openUncompressed } from '../layer/index.js';
 import { referencedBlobs } from './remove.js';
 
@@ -58,11 +58,11 @@ export async function ingestLayer(backend: StoreBackend, blob: Readable, opts: I
     const used = referencedBlobs(await backend.metadata.read());
     if (!used.has(put.value.digest)) await backend.content.delete(put.value.digest).catch(() => {});
   }
-  // The inspection's reason is the one a user can act on; stream errors are its echo. The write's
-  // reason comes next: a wrong blob digest says more than the wrong diffID that follows from it.
-  if (inspected.status === 'rejected') throw inspected.reason;
-  if (put.status === 'rejected') throw put.reason;
-  if (piped.status === 'rejected') throw piped.reason;
+  // A typed reason is one a user can act on; the other failures are its echo through the tee (a
+  // full disk under the write reaches the inspection as Node's bare ENOSPC). The inspection's comes
+  // first, then the write's: a wrong blob digest says more than the wrong diffID that follows.
+  const reasons = [inspected, put, piped].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (reasons.length > 0) throw reasons.find((r) => isBerthError(r)) ?? reasons[0];
   await beforeCommit();
   throw new BerthError('ERR_DIGEST_MISMATCH', `${opts.what}: the uncompressed digest does not match the config's diff_id`);
 }
