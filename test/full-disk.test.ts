@@ -1,17 +1,20 @@
 // A full disk: the store lives on a 16 MiB tmpfs. What does not fit is refused in one line that
 // says so, gives its space back and leaves the store as it was (a pull's other layers stop, and
 // none of its partial downloads stays behind); what only reads (images, inspect, save to stdout)
-// still works with the disk full; a container that fills it runs on and exits as its process does.
+// still works with the disk full; a container that fills it runs on and exits as its process does;
+// and rm and rmi still free it (the store keeps a reserve to commit them).
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { open, mkdir, mkdtemp, readdir, rm, statfs } from 'node:fs/promises';
+import { open, mkdir, mkdtemp, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxRootfs, randomImageFiles, randomOciLayout, rootfsTar, skopeo, startRegistry, type RegistryPeer } from '@berth/testkit';
-import { BERTH_BIN, fingerprint, type Store } from './support/berth.js';
-import { run, type RunOptions } from '@berth/testkit';
+import { fingerprint, storeAt, type Store } from './support/berth.js';
+import type { RunOptions } from '@berth/testkit';
 
 const DISK_BYTES = 16 << 20;
+/** What store-fs keeps in berth/reserve so that removals can commit on a full disk. */
+const RESERVE = 4 << 20;
 let work: string;
 let disk: string;
 let mounted = false;
@@ -33,19 +36,7 @@ beforeAll(async () => {
     if (process.env.CI) throw err;
   }
   if (!mounted) return;
-  const root = join(disk, 'store');
-  const berth = (args: string[], options: RunOptions = {}) =>
-    run(process.execPath, [BERTH_BIN, ...args], { ...options, env: { ...process.env, BERTH_ROOT: root, ...(options.env ?? {}) } });
-  store = {
-    root,
-    berth,
-    ok: async (args, options) => {
-      const r = await berth(args, options);
-      if (r.code !== 0) throw new Error(`berth ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-      return r.stdout;
-    },
-    cleanup: async () => {},
-  };
+  store = storeAt(join(disk, 'store'));
   // An image that fits (busybox, ~2 MB), and one of 24 MiB that does not: as an archive, a
   // tarball to import and in a registry.
   await store.ok(['import', await rootfsTar(await busyboxRootfs(join(work, 'rootfs')), join(work, 'small.tar')), 'small:1']);
@@ -70,6 +61,26 @@ afterAll(async () => {
 /** Without root (no mount) the tests skip; CI runs as root, and there beforeAll fails instead. */
 function needsDisk(ctx: TestContext): void {
   if (!mounted) ctx.skip();
+}
+
+/** Fills what is left of the disk with a file of its own (removed by the caller). */
+async function fillDisk(): Promise<void> {
+  const filler = await open(join(disk, 'filler'), 'w');
+  const chunk = Buffer.alloc(1 << 20, 1);
+  try {
+    for (;;) await filler.write(chunk);
+  } catch (err) {
+    expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+  } finally {
+    await filler.close();
+  }
+  // The last MiB that did not fit whole: smaller pieces until nothing does.
+  const tail = await open(join(disk, 'filler'), 'a');
+  try {
+    for (let n = 1 << 19; n >= 4096; ) await tail.write(Buffer.alloc(n, 1)).catch(() => (n >>= 1));
+  } finally {
+    await tail.close();
+  }
 }
 
 const freeBytes = async (): Promise<number> => {
@@ -116,16 +127,7 @@ describe('a full disk', () => {
     expect(listed).toContain(smallId);
     const saved = await store.berth(['save', 'small:1']);
     expect(saved.code, saved.stderr).toBe(0);
-    // Fill what is left of the disk.
-    const filler = await open(join(disk, 'filler'), 'w');
-    const chunk = Buffer.alloc(1 << 20, 1);
-    try {
-      for (;;) await filler.write(chunk);
-    } catch (err) {
-      expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
-    } finally {
-      await filler.close();
-    }
+    await fillDisk();
     try {
       expect(await freeBytes()).toBeLessThan(1 << 20);
       expect(await store.ok(list)).toBe(listed);
@@ -151,10 +153,42 @@ describe('a full disk', () => {
   });
 });
 
+describe('freeing a full disk', () => {
+  it('rm removes a container on it', async (ctx) => {
+    needsDisk(ctx);
+    await store.ok(['run', '--name', 'stopped', 'small:1', 'true']);
+    await fillDisk();
+    try {
+      expect(await freeBytes()).toBe(0);
+      await store.ok(['rm', 'stopped']);
+      expect(await store.ok(['ps', '-a', '-q'])).toBe('');
+    } finally {
+      await rm(join(disk, 'filler'));
+    }
+  });
+
+  it('rmi commits on it by spending the store reserve, and the reserve comes back', async (ctx) => {
+    needsDisk(ctx);
+    await fillDisk();
+    try {
+      expect(await freeBytes()).toBe(0);
+      const removed = await store.ok(['rmi', 'small:1']);
+      expect(removed).toContain(`Deleted: ${smallId}`);
+      // index.json could only be replaced with the reserve's room; the image's ~2 MB came back.
+      expect(await stat(join(store.root, 'berth', 'reserve')).catch(() => undefined)).toBeUndefined();
+      expect(await freeBytes()).toBeGreaterThan(RESERVE + (1 << 20));
+      // The next command finds room for the reserve again.
+      expect(await store.ok(['images', '-q'])).toBe('');
+      expect((await stat(join(store.root, 'berth', 'reserve'))).size).toBe(RESERVE);
+    } finally {
+      await rm(join(disk, 'filler'));
+    }
+  });
+});
+
 describe('once there is room again', () => {
   it('the same pull succeeds', async (ctx) => {
     needsDisk(ctx);
-    await store.ok(['rmi', 'small:1']);
     // 24 MiB does not fit in 16 MiB: the disk grows, as a user would free or add space.
     execFileSync('mount', ['-o', `remount,size=${4 * DISK_BYTES}`, disk]);
     await store.ok(['pull', '-q', `${reg.host}/full/big:1`]);

@@ -17,7 +17,11 @@ export interface Store {
 }
 
 export async function newStore(prefix = 'berth-e2e-'): Promise<Store> {
-  const root = await mkdtemp(join(tmpdir(), prefix));
+  return storeAt(await mkdtemp(join(tmpdir(), prefix)));
+}
+
+/** A store at `root` (a directory of the test's own, which cleanup() removes). */
+export function storeAt(root: string): Store {
   const berth = (args: string[], options: RunOptions = {}): Promise<RunResult> =>
     run(process.execPath, [BERTH_BIN, ...args], { ...options, env: { ...process.env, BERTH_ROOT: root, ...(options.env ?? {}) } });
   return {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BerthError, type ContainerRecord, type ContainerStore } from '@berth/core';
 import { writeFileAtomic } from './atomic-file.js';
 import { withStoreLock, type LockOptions } from './lock.js';
+import { withReserve } from './reserve.js';
 
 const ID = /^[0-9a-f]{64}$/;
 
@@ -14,11 +15,13 @@ export class FsContainerStore implements ContainerStore {
   private readonly dir: string;
   private readonly tmp: string;
   private readonly lockPath: string;
+  private readonly reserve: string;
 
   constructor(berthDir: string, private readonly lock: LockOptions = {}) {
     this.dir = join(berthDir, 'containers');
     this.tmp = join(berthDir, 'tmp');
     this.lockPath = join(this.dir, 'lock');
+    this.reserve = join(berthDir, 'reserve'); // the store's reserve (layout.ts)
   }
 
   async list(): Promise<ContainerRecord[]> {
@@ -87,11 +90,14 @@ export class FsContainerStore implements ContainerStore {
 
   async remove(id: string): Promise<void> {
     if (!ID.test(id)) return;
-    await this.locked(async () => {
-      // The record goes first: a crash afterwards leaves a directory `list` ignores.
-      await rm(this.recordPath(id), { force: true });
-      await rm(join(this.dir, id), { recursive: true, force: true });
-    });
+    // Taking the lock makes a directory: on a full disk a removal may spend the store's reserve.
+    await withReserve(this.reserve, true, () =>
+      this.locked(async () => {
+        // The record goes first: a crash afterwards leaves a directory `list` ignores.
+        await rm(this.recordPath(id), { force: true });
+        await rm(join(this.dir, id), { recursive: true, force: true });
+      }),
+    );
   }
 
   private recordPath(id: string): string {

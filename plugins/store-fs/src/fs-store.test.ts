@@ -1,5 +1,5 @@
 // Opening a store: the layout it creates, what it refuses, the temp files it cleans, the plugin.
-import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PLUGIN_API_VERSION, type StoreBackend, type StoreFactoryOptions } from '@berth/core';
 import { codeOf, putContractImage } from '@berth/testkit';
 import { openFsStore, storeFsPlugin } from './index.js';
+import { RESERVE_BYTES } from './reserve.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -27,7 +28,9 @@ describe('openFsStore', () => {
     });
     expect((await readdir(root)).sort()).toEqual(['berth', 'blobs', 'index.json', 'oci-layout']);
     expect(await readdir(join(root, 'blobs'))).toEqual(['sha256']);
-    expect(await readdir(join(root, 'berth'))).toEqual(['tmp']);
+    expect((await readdir(join(root, 'berth'))).sort()).toEqual(['reserve', 'tmp']);
+    // Space kept so that rmi and prune can commit on a full disk (reserve.ts).
+    expect((await stat(join(root, 'berth', 'reserve'))).size).toBe(RESERVE_BYTES);
   });
 
   it('opens an existing store without touching its images', async () => {

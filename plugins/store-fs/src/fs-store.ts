@@ -4,6 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BerthError, MediaType, type StoreBackend, type StoreFactoryOptions } from '@berth/core';
 import { createFileExclusive } from './atomic-file.js';
+import { ensureReserve } from './reserve.js';
 import { FsContentStore } from './content-store.js';
 import { storeLayout, type StoreLayout } from './layout.js';
 import type { LockOptions } from './lock.js';
@@ -40,6 +41,7 @@ export async function openFsStore(options: FsStoreOptions): Promise<FsStore> {
   await createFileExclusive(layout.ociLayout, OCI_LAYOUT, layout.tmp);
   await checkOciLayoutFile(layout);
   await createFileExclusive(layout.indexJson, EMPTY_INDEX, layout.tmp);
+  await ensureReserve(layout.reserve);
 
   const content = new FsContentStore(layout);
   const metadata = new FsMetadataStore(layout, content, options);

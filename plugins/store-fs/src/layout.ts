@@ -14,6 +14,8 @@ export interface StoreLayout {
   tmp: string;
   /** Interrupted downloads kept for resuming (see partial-blob.ts). */
   partial: string;
+  /** Space kept so that removals can commit on a full disk (see reserve.ts). */
+  reserve: string;
 }
 
 export function storeLayout(root: string): StoreLayout {
@@ -28,6 +30,7 @@ export function storeLayout(root: string): StoreLayout {
     lock: join(berth, 'lock'),
     tmp: join(berth, 'tmp'),
     partial: join(berth, 'partial'),
+    reserve: join(berth, 'reserve'),
   };
 }
 

@@ -2,7 +2,7 @@
 // held, taken over when stale (its holder was killed), plus an in-process queue so we never poll ourselves.
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
-import { BerthError } from '@berth/core';
+import { BerthError, fromSystemError } from '@berth/core';
 
 export interface LockOptions {
   /** Give up with ERR_STORE_LOCKED after this long (default 30 s). */
@@ -69,7 +69,7 @@ async function acquire(lockPath: string, options: LockOptions): Promise<HeldLock
         },
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw fromSystemError(err, `taking the store lock ${lockPath}`);
       if (Date.now() >= deadline) {
         throw new BerthError(
           'ERR_STORE_LOCKED',

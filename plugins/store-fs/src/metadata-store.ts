@@ -16,6 +16,7 @@ import {
 import { writeFilesAtomicInOrder } from './atomic-file.js';
 import type { StoreLayout } from './layout.js';
 import { withStoreLock, type LockOptions } from './lock.js';
+import { withReserve } from './reserve.js';
 import { decodeDb, encodeDb } from './metadata-db.js';
 import { encodeOciIndex, entryTag, parseOciIndex } from './oci-index.js';
 import { rebuildImageRecord, type RecomputeLayerRecord } from './record-rebuild.js';
@@ -143,6 +144,12 @@ export class FsMetadataStore implements MetadataStore {
    * as committed: blobs a later change of the batch uses are never seen as released.
    */
   private async commitBatch(lockOptions: LockOptions, batch: PendingUpdate[]): Promise<void> {
+    // A batch that frees space may spend the store's reserve to commit on a full disk.
+    const frees = batch.some((u) => u.options.frees);
+    await withReserve(this.layout.reserve, frees, () => this.commitBatchOnce(lockOptions, batch.filter((u) => !u.settled)));
+  }
+
+  private async commitBatchOnce(lockOptions: LockOptions, batch: PendingUpdate[]): Promise<void> {
     const { layout } = this;
     await withStoreLock(layout.lock, lockOptions, async (lock) => {
       // The state this process last read or wrote, unless another process has committed since.

@@ -422,6 +422,7 @@ export class ContainerService {
     const result: RuntimeCachePruneResult = { layers: 0, bytes: 0 };
     if (!runtime.pruneCache) return result;
     await this.images.backend.metadata.update(() => undefined, {
+      frees: true,
       afterCommit: async (snapshot) => {
         const keep = new Set<Digest>();
         for (const image of snapshot.images.values()) for (const chain of chainIds(image.layers.map((l) => l.diffID))) keep.add(chain);

@@ -65,4 +65,9 @@ export interface UpdateOptions {
    * `before` is the snapshot as it was before `change`.
    */
   afterCommit?: (committed: StoreSnapshot, before: StoreSnapshot) => Promise<void>;
+  /**
+   * The change only removes (rmi, prune) and its afterCommit gives space back: on a full disk a
+   * store may spend space it keeps in reserve to commit it, so berth can always free the disk.
+   */
+  frees?: boolean;
 }

@@ -68,13 +68,13 @@ export class ImageService {
 
   async remove(name: string, opts: { force: boolean; noPrune: boolean }): Promise<DeleteRecord[]> {
     const containers = await this.containers();
-    return this.backend.metadata.update((draft) => removeImage(draft, name, { ...opts, containers }), { afterCommit: (after, before) => this.deleteReleased(before, after) });
+    return this.backend.metadata.update((draft) => removeImage(draft, name, { ...opts, containers }), { afterCommit: (after, before) => this.deleteReleased(before, after), frees: true });
   }
 
   async prune(opts: { all: boolean; filters: string[] }): Promise<PruneResult> {
     const filters = imagePruneFilters(opts.filters);
     const containers = await this.containers();
-    return this.backend.metadata.update((draft) => pruneImages(draft, { all: opts.all, filters, containers }), { afterCommit: (after, before) => this.deleteReleased(before, after) });
+    return this.backend.metadata.update((draft) => pruneImages(draft, { all: opts.all, filters, containers }), { afterCommit: (after, before) => this.deleteReleased(before, after), frees: true });
   }
 
   // Runs under the store lock after the metadata is persisted: no writer can be committing these.
