@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxRootfs, randomImageFiles, randomOciLayout, rootfsTar, skopeo, startRegistry, type RegistryPeer } from '@berth/testkit';
 import { fingerprint, storeAt, type Store } from './support/berth.js';
+import { startBerthd } from './support/berthd.js';
 import type { RunOptions } from '@berth/testkit';
 
 const DISK_BYTES = 16 << 20;
@@ -23,6 +24,7 @@ let reg: RegistryPeer;
 let bigArchive: string;
 let bigRootfsTar: string;
 let smallId: string;
+let layoutDir: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'full-disk-'));
@@ -42,6 +44,7 @@ beforeAll(async () => {
   await store.ok(['import', await rootfsTar(await busyboxRootfs(join(work, 'rootfs')), join(work, 'small.tar')), 'small:1']);
   smallId = (await store.ok(['images', '-q', '--no-trunc', 'small:1'])).trim();
   const layout = await randomOciLayout(join(work, 'layout'), { layers: 3, bytesPerLayer: 8 << 20, seed: 'full-disk' });
+  layoutDir = layout.dir;
   bigArchive = join(work, 'big.tar');
   const saved = await skopeo(['copy', '-q', `oci:${layout.dir}:${layout.tag}`, `docker-archive:${bigArchive}:big:1`]);
   expect(saved.code, saved.stderr).toBe(0);
@@ -182,6 +185,23 @@ describe('freeing a full disk', () => {
       expect((await stat(join(store.root, 'berth', 'reserve'))).size).toBe(RESERVE);
     } finally {
       await rm(join(disk, 'filler'));
+    }
+  });
+});
+
+describe('berthd on a full disk', () => {
+  it('refuses a push it has no room for with 507, saying why, and serves on', async (ctx) => {
+    needsDisk(ctx);
+    const server = await startBerthd(join(disk, 'berthd'), '127.0.0.1:0', ['--engine-listen', 'off']);
+    try {
+      const pushed = await skopeo(['copy', '-q', '--dest-tls-verify=false', `oci:${layoutDir}:1`, `docker://${server.host}/full/big:1`]);
+      expect(pushed.code).not.toBe(0);
+      expect(pushed.stderr).toMatch(/507|Insufficient Storage|no space left on device/i);
+      const ping = await fetch(`http://${server.host}/v2/`);
+      expect(ping.status).toBe(200);
+    } finally {
+      await server.stop();
+      await rm(join(disk, 'berthd'), { recursive: true, force: true });
     }
   });
 });

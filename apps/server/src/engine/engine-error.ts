@@ -1,6 +1,6 @@
 // Engine API errors: `{"message": …}` with dockerd's status codes (errdefs → HTTP): not found 404,
 // conflict 409, bad parameters 400, unauthorized 401, forbidden 403, system 500.
-import { isBerthError, type ErrorCode } from '@berth/core';
+import { fromSystemError, isBerthError, type ErrorCode } from '@berth/core';
 
 export class EngineError extends Error {
   constructor(readonly status: number, message: string) {
@@ -31,10 +31,12 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_UNAUTHORIZED: 401,
   ERR_UNSUPPORTED: 501,
   ERR_STORE_LOCKED: 503,
+  ERR_NO_SPACE: 507,
 };
 
-export function toEngineError(err: unknown): EngineError {
-  if (err instanceof EngineError) return err;
+export function toEngineError(thrown: unknown): EngineError {
+  if (thrown instanceof EngineError) return thrown;
+  const err = fromSystemError(thrown, "writing to berthd's store");
   if (isBerthError(err)) return new EngineError(STATUS[err.code] ?? 500, err.message);
   // fastify's own refusals (a body too large, a bad content type) and the auth gate's (a wrong
   // password, a RegistryError) keep their status.

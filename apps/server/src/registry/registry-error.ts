@@ -1,6 +1,6 @@
 // Registry error bodies (OCI distribution-spec "Error Codes"): one place maps berth's typed errors
 // to a spec code and an HTTP status, so every route answers failures the same way.
-import { isBerthError, type ErrorCode } from '@berth/core';
+import { fromSystemError, isBerthError, type ErrorCode } from '@berth/core';
 
 export type RegistryErrorCode =
   | 'BLOB_UNKNOWN'
@@ -57,8 +57,10 @@ const FROM_BERTH: Partial<Record<ErrorCode, [RegistryErrorCode, number]>> = {
 };
 
 /** Any thrown value as a RegistryError; unexpected errors become 500 UNKNOWN without internals. */
-export function toRegistryError(err: unknown): RegistryError {
-  if (err instanceof RegistryError) return err;
+export function toRegistryError(thrown: unknown): RegistryError {
+  if (thrown instanceof RegistryError) return thrown;
+  // A full disk under an upload is Node's bare ENOSPC: 507, saying so, not 500.
+  const err = fromSystemError(thrown, "writing to berthd's store");
   if (isBerthError(err)) {
     const [code, status] = FROM_BERTH[err.code] ?? ['UNKNOWN', 500];
     return new RegistryError(code, status, err.message);
