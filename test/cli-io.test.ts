@@ -1,7 +1,7 @@
 // Where images come from and go to: stdin, stdout, URLs, files, and archives other tools wrote.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -117,6 +117,13 @@ describe('save and load through pipes', () => {
     } finally {
       await other.cleanup();
     }
+  });
+
+  it('stops without a word when the reader of stdout goes away, as docker does (SIGPIPE)', async () => {
+    // `berth save io/gz:1 | head -c 100`, with the exit status the shell would see.
+    const bash = await run('bash', ['-c', `${process.execPath} ${BERTH_BIN} save io/gz:1 2>${join(work, 'epipe.err')} | head -c 100 > /dev/null; echo "\${PIPESTATUS[0]}"`], { env: { ...process.env, BERTH_ROOT: store.root } });
+    expect(bash.stdout.trim()).toBe('141');
+    expect(await readFile(join(work, 'epipe.err'), 'utf8')).toBe('');
   });
 
   it('refuses to write an archive to a terminal', async () => {

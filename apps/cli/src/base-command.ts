@@ -126,6 +126,12 @@ export abstract class BerthCommand extends Command {
 
   protected override async catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err;
+    // The reader of our output went away (`berth save IMAGE | head -c 100`): docker, a Go program,
+    // dies of SIGPIPE there without a word, and the shell sees 128+13.
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') {
+      process.exitCode = 141;
+      return;
+    }
     process.stderr.write(`Error: ${firstLine(err)}\n`);
     // oclif's parse errors are CLIErrors without a berth code: bad usage, Docker's exit 125.
     if (err instanceof Errors.CLIError && !isCoded(err)) {
