@@ -14,6 +14,8 @@ export abstract class BerthCommand extends Command {
   private imageService?: ImageService;
   private pluginHost?: PluginHost;
   private containerService?: ContainerService;
+  /** The signal that interrupted the command, once one did (see interruptSignal). */
+  private interruptedBy: number | undefined;
 
   /** The image service over the configured store; composed (plugins checked) on first use only. */
   protected async images(rootFlag: string | undefined): Promise<ImageService> {
@@ -66,6 +68,25 @@ export abstract class BerthCommand extends Command {
     } catch (err) {
       this.errLine(`Warning: the unpacked layers of removed images were not cleaned up: ${firstLine(err as Error)}`);
     }
+  }
+
+  /**
+   * Ctrl-C and SIGTERM abort the returned signal instead of killing the process: the command
+   * unwinds and removes what it staged (a load's archive files in the store's tmp), then ends
+   * quietly with 128+signo, as the docker CLI killed by that signal. A second one exits at once.
+   */
+  protected async interruptSignal(): Promise<AbortSignal> {
+    const { BerthError } = await import('@berth/core');
+    const controller = new AbortController();
+    // on, not once: signal-exit (proper-lockfile's) re-raises a signal when it finds no other listener left.
+    for (const [name, number] of [['SIGINT', 2], ['SIGTERM', 15]] as const) {
+      process.on(name, () => {
+        if (this.interruptedBy !== undefined) process.exit(128 + this.interruptedBy);
+        this.interruptedBy = number;
+        controller.abort(new BerthError('ERR_ABORTED', 'interrupted'));
+      });
+    }
+    return controller.signal;
   }
 
   protected out(text: string): void {
@@ -130,6 +151,10 @@ export abstract class BerthCommand extends Command {
     // dies of SIGPIPE there without a word, and the shell sees 128+13.
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') {
       process.exitCode = 141;
+      return;
+    }
+    if (this.interruptedBy !== undefined) {
+      process.exitCode = 128 + this.interruptedBy;
       return;
     }
     process.stderr.write(`Error: ${firstLine(err)}\n`);

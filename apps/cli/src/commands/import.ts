@@ -32,8 +32,10 @@ export default class Import extends BerthCommand {
     const { openImportSource } = await import('../output/import-source.js');
     const { stream, source } = await openImportSource(args.source);
     const service = await this.images(flags.root);
+    const signal = await this.interruptSignal();
     const id = await service.importImage(stream, {
       source,
+      signal,
       ...(args.repository ? { tag: args.repository } : {}),
       config,
       ...(flags.message ? { message: flags.message } : {}),

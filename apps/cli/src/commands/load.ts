@@ -26,8 +26,9 @@ export default class Load extends BerthCommand {
     const { createProgress } = await import('../output/progress.js');
     const progress = createProgress(process.stdout, { quiet: flags.quiet });
     const service = await this.images(flags.root);
+    const signal = await this.interruptSignal();
     try {
-      await service.load(input as import('node:stream').Readable, { events: progress.sink });
+      await service.load(input as import('node:stream').Readable, { events: progress.sink, signal });
     } finally {
       progress.done();
     }

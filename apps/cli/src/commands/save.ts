@@ -20,7 +20,12 @@ export default class Save extends BerthCommand {
     const service = await this.images(flags.root);
     if (!flags.output) return service.save(argv as string[], process.stdout);
     const { writeAtomically } = await import('../output/atomic-output.js');
-    // Written beside the target and renamed at the end, so a failed save leaves no half archive.
-    await writeAtomically(flags.output, (out) => service.save(argv as string[], out));
+    // Written beside the target and renamed at the end, so a failed or interrupted save leaves no
+    // half archive (Ctrl-C ends the file's stream; writeAtomically removes it).
+    const signal = await this.interruptSignal();
+    await writeAtomically(flags.output, (out) => {
+      signal.addEventListener('abort', () => out.destroy(signal.reason as Error), { once: true });
+      return service.save(argv as string[], out);
+    });
   }
 }
