@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { busyboxRootfs, rootfsTar, run, skopeo } from '@berth/testkit';
+import { busyboxRootfs, requirePeer, rootfsTar, run, skopeo } from '@berth/testkit';
 import { BERTH_BIN, newStore, type Store } from './support/berth.js';
 
 let work: string;
@@ -124,6 +124,27 @@ describe('save and load through pipes', () => {
     const bash = await run('bash', ['-c', `${process.execPath} ${BERTH_BIN} save io/gz:1 2>${join(work, 'epipe.err')} | head -c 100 > /dev/null; echo "\${PIPESTATUS[0]}"`], { env: { ...process.env, BERTH_ROOT: store.root } });
     expect(bash.stdout.trim()).toBe('141');
     expect(await readFile(join(work, 'epipe.err'), 'utf8')).toBe('');
+  });
+
+  it('checks save -o and export -o targets, and load -i sources, as docker 28 does, in its words', async () => {
+    const docker = requirePeer('docker');
+    for (const source of ['no-such.tar']) {
+      const theirs = await run(docker, ['load', '-i', source], { cwd: work, env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
+      const ours = await run(process.execPath, [BERTH_BIN, 'load', '-i', source], { cwd: work, env: { ...process.env, BERTH_ROOT: store.root } });
+      expect(ours.code).toBe(1);
+      expect(ours.stderr.replace(/^Error: /, ''), `load -i ${source}`).toBe(theirs.stderr);
+    }
+    const targets = ['/dev/null', '/etc/passwd/x.tar', 'no-such-dir/x.tar', `${work}/`, work];
+    for (const [command, what] of [['save', 'io/gz:1'], ['export', 'no-such-container']] as const) {
+      for (const target of targets) {
+        // docker checks the target before it asks the daemon anything: no daemon needed.
+        const theirs = await run(docker, [command, '-o', target, what], { cwd: work, env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
+        const ours = await run(process.execPath, [BERTH_BIN, command, '-o', target, what], { cwd: work, env: { ...process.env, BERTH_ROOT: store.root } });
+        expect(theirs.code, `docker ${command} -o ${target}`).toBe(1);
+        expect(ours.code, `berth ${command} -o ${target}`).toBe(1);
+        expect(ours.stderr.replace(/^Error: /, ''), `${command} -o ${target}`).toBe(theirs.stderr);
+      }
+    }
   });
 
   it('refuses to write an archive to a terminal', async () => {

@@ -3,6 +3,7 @@
 import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
 import type { ContainerService, ImageService, PluginHost, RegistryAdapter } from '@berth/core';
 import { storeRoot } from './store-root.js';
+import { goSystemErrorText } from './output/go-error.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BerthCommand)['baseFlags'] & T['flags']>;
 
@@ -174,7 +175,8 @@ function isCoded(err: Error): boolean {
 }
 
 function firstLine(err: Error): string {
+  const go = goSystemErrorText(err);
+  if (go !== undefined) return go;
   const msg = err.message || String(err);
-  // Node's system errors read better without the syscall noise.
-  return (msg.split('\n')[0] ?? msg).replace(/^(\w+): (.*), (open|stat|lstat|scandir) '(.*)'$/, '$2: $4');
+  return msg.split('\n')[0] ?? msg;
 }

@@ -4,31 +4,27 @@
 // space (rmi, prune, container rm) and finds the disk full deletes the reserve and tries once more.
 // The next open makes it again, once there is room.
 import { lstat, open, unlink, type FileHandle } from 'node:fs/promises';
-import { fromSystemError, isBerthError } from '@berth/core';
+import { isBerthError } from '@berth/core';
 
 export const RESERVE_BYTES = 4 << 20;
 
 /**
- * Creates the reserve if it is missing and fits; a disk without room for it is no error. No
- * fsync: its bytes mean nothing, and a reserve cut short by a crash still holds some room.
+ * Creates the reserve if it is missing and fits. It is only a help: a disk without room for it, or
+ * a store berth may only read (a read-only mount), goes on without one. No fsync: its bytes mean
+ * nothing, and a reserve cut short by a crash still holds some room.
  */
 export async function ensureReserve(path: string): Promise<void> {
   if (await lstat(path).then(() => true, () => false)) return;
   let fh: FileHandle;
   try {
     fh = await open(path, 'wx');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return; // another process made it
-    const failure = fromSystemError(err, `creating ${path}`);
-    if (isBerthError(failure, 'ERR_NO_SPACE')) return;
-    throw failure;
+  } catch {
+    return; // made meanwhile by another process, or not ours to make
   }
   try {
     await fh.write(Buffer.alloc(RESERVE_BYTES));
-  } catch (err) {
+  } catch {
     await unlink(path).catch(() => {});
-    const failure = fromSystemError(err, `creating ${path}`);
-    if (!isBerthError(failure, 'ERR_NO_SPACE')) throw failure;
   } finally {
     await fh.close();
   }

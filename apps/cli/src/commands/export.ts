@@ -19,6 +19,6 @@ export default class Export extends BerthCommand {
     const containers = await this.containers(flags.root);
     if (!flags.output) return containers.export(args.container, process.stdout);
     const { writeAtomically } = await import('../output/atomic-output.js');
-    await writeAtomically(flags.output, (out) => containers.export(args.container, out));
+    await writeAtomically(flags.output, 'export container', (out) => containers.export(args.container, out));
   }
 }

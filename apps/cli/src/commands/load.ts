@@ -15,10 +15,9 @@ export default class Load extends BerthCommand {
     const { BerthError } = await import('@berth/core');
     let input: NodeJS.ReadableStream;
     if (flags.input) {
-      const { createReadStream } = await import('node:fs');
-      const { stat } = await import('node:fs/promises');
-      await stat(flags.input); // a clear ENOENT before anything starts
-      input = createReadStream(flags.input);
+      const { open } = await import('node:fs/promises');
+      // Opened before anything starts: `open FILE: no such file or directory`, as docker says it.
+      input = (await open(flags.input)).createReadStream();
     } else {
       if (process.stdin.isTTY) throw new BerthError('ERR_INVALID_ARGUMENT', 'requested load from stdin, but stdin is empty');
       input = process.stdin;

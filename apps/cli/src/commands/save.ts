@@ -23,7 +23,7 @@ export default class Save extends BerthCommand {
     // Written beside the target and renamed at the end, so a failed or interrupted save leaves no
     // half archive (Ctrl-C ends the file's stream; writeAtomically removes it).
     const signal = await this.interruptSignal();
-    await writeAtomically(flags.output, (out) => {
+    await writeAtomically(flags.output, 'save image', (out) => {
       signal.addEventListener('abort', () => out.destroy(signal.reason as Error), { once: true });
       return service.save(argv as string[], out);
     });

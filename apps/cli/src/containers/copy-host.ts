@@ -6,6 +6,7 @@ import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { BerthError, cleanPath, exportTree, getRebaseName, preserveTrailingDotOrSeparator, splitPathDirEntry, type CopyInfo } from '@berth/core';
+import { goPathErrorText, systemErrorReason } from '../output/go-error.js';
 
 /** `CONTAINER:PATH` or a local path; `./a:b` and `/a:b` are local, as docker reads them. */
 export function splitCpArg(arg: string): { container?: string; path: string } {
@@ -17,10 +18,9 @@ export function splitCpArg(arg: string): { container?: string; path: string } {
 
 /** Go's wording of a failed system call: `lstat /x: no such file or directory`. */
 export function goPathError(syscall: string, path: string, err: unknown): unknown {
-  const e = err as NodeJS.ErrnoException;
-  if (!e?.code) return err;
-  const why = /^[A-Z]+: ([^,]+)/.exec(e.message)?.[1] ?? e.code;
-  return new BerthError('ERR_IO', `${syscall} ${path}: ${why}`, { cause: err });
+  const why = systemErrorReason(err);
+  if (why === undefined) return err;
+  return new BerthError('ERR_IO', goPathErrorText(syscall, path, why), { cause: err });
 }
 
 const copyError = (message: string): BerthError => new BerthError('ERR_INVALID_ARGUMENT', message);
