@@ -156,6 +156,29 @@ describe('a full disk', () => {
   });
 });
 
+describe('a read-only store', () => {
+  it('is listed and saved from; a write says the file system is read-only', async (ctx) => {
+    needsDisk(ctx);
+    // Without its reserve, as a store made elsewhere and mounted read-only would be.
+    await rm(join(store.root, 'berth', 'reserve'), { force: true });
+    const readOnly = join(work, 'read-only');
+    await mkdir(readOnly);
+    execFileSync('mount', ['--bind', store.root, readOnly]);
+    try {
+      execFileSync('mount', ['-o', 'remount,bind,ro', readOnly]);
+      const ro = storeAt(readOnly);
+      expect(await ro.ok(['images', '-q', '--no-trunc'])).toBe(await store.ok(['images', '-q', '--no-trunc']));
+      const saved = await ro.berth(['save', 'small:1']);
+      expect(saved.code, saved.stderr).toBe(0);
+      const tagged = await ro.berth(['tag', 'small:1', 'small:2']);
+      expect(tagged.code).toBe(1);
+      expect(tagged.stderr).toBe(`Error: mkdir ${readOnly}/berth/lock: read-only file system\n`);
+    } finally {
+      execFileSync('umount', [readOnly]);
+    }
+  });
+});
+
 describe('freeing a full disk', () => {
   it('rm removes a container on it', async (ctx) => {
     needsDisk(ctx);
