@@ -155,6 +155,24 @@ describe('save and load through pipes', () => {
   });
 });
 
+describe('a wrong number of arguments', () => {
+  it("is docker's message, usage line and exit status 1", async () => {
+    const docker = requirePeer('docker');
+    const cases = [['rmi'], ['tag', 'only-one'], ['tag', 'a', 'b', 'c'], ['save'], ['history'], ['import'], ['image', 'inspect'], ['images', 'a', 'b'], ['pull']];
+    // As a user runs it: vitest's NODE_ENV=test makes oclif add a development warning.
+    const { NODE_ENV: _test, ...userEnv } = process.env;
+    for (const args of cases) {
+      // Counted before anything else happens: no daemon needed.
+      const theirs = await run(docker, args, { env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
+      const ours = await run(process.execPath, [BERTH_BIN, ...args], { env: { ...userEnv, BERTH_ROOT: store.root } });
+      expect(theirs.code, `docker ${args.join(' ')}`).toBe(1);
+      expect(ours.code, `berth ${args.join(' ')}`).toBe(1);
+      // docker 28 prints "SRun" for "at most" (a stray S in its format string): not copied.
+      expect(ours.stderr, args.join(' ')).toBe(theirs.stderr.replaceAll('docker', 'berth').replace('\nSRun ', '\nRun '));
+    }
+  });
+});
+
 describe('--json and system df', () => {
   it('prints Engine API summaries; system df counts each shared layer once, as docker does', async () => {
     const list = JSON.parse(await store.ok(['images', '--json'])) as { Id: string; RepoTags: string[]; Size: number }[];

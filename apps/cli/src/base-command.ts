@@ -1,9 +1,11 @@
 // What every berth command shares: the global --root flag, the composed services, and errors as
-// one line on stderr with Docker's exit codes (1 for a failed operation, 125 for bad usage).
+// one line on stderr with Docker's exit codes (1 for a failed operation, 125 for bad usage; a wrong
+// number of arguments is docker's three-part message and 1, as its CLI does).
 import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
 import type { ContainerService, ImageService, PluginHost, RegistryAdapter } from '@berth/core';
 import { storeRoot } from './store-root.js';
 import { goSystemErrorText } from './output/go-error.js';
+import { argCountMessage } from './output/arg-count-error.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BerthCommand)['baseFlags'] & T['flags']>;
 
@@ -156,6 +158,14 @@ export abstract class BerthCommand extends Command {
     }
     if (this.interruptedBy !== undefined) {
       process.exitCode = 128 + this.interruptedBy;
+      return;
+    }
+    const command = `berth ${(this.id ?? '').replace(/:/g, ' ')}`;
+    const ownFlags = (this.constructor as typeof BerthCommand).flags ?? {};
+    const countMessage = argCountMessage(err, command, Object.keys(ownFlags).length > 0);
+    if (countMessage !== undefined) {
+      process.stderr.write(countMessage);
+      process.exitCode = 1;
       return;
     }
     process.stderr.write(`Error: ${firstLine(err)}\n`);
