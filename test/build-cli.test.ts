@@ -113,6 +113,25 @@ describe('berth build contexts and output', () => {
     expect(b.stdout.split('\n').filter((l) => l.startsWith('Step '))).toEqual(d.stdout.split('\n').filter((l) => l.startsWith('Step ')));
   });
 
+  it('an empty Dockerfile is refused with the classic builder\'s message, once the context is sent', async () => {
+    const ctx = join(work, 'empty-dockerfile');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, 'Dockerfile'), '');
+    await writeFile(join(ctx, 'other.df'), '');
+    for (const args of [[ctx], ['-f', join(ctx, 'other.df'), ctx]]) {
+      const b = await store.berth(['build', ...args]);
+      const d = await docker(['build', ...args]);
+      expect(b.code, args.join(' ')).toBe(1);
+      expect(d.code).toBe(1);
+      expect(b.stdout).toMatch(/^Sending build context to Docker daemon/);
+      // docker prefixes the daemon's answer; berth has no daemon to answer.
+      expect(b.stderr.trim()).toBe(d.stderr.trim().split('\n').pop()!.replace(/^Error response from daemon: /, ''));
+    }
+    const b = await store.berth(['build', '-'], { input: '' });
+    const d = await docker(['build', '-'], { input: '' });
+    expect(b.stderr.trim()).toBe(d.stderr.trim().split('\n').pop()!.replace(/^Error response from daemon: /, ''));
+  });
+
   it('a context path that does not exist is refused before anything runs', async () => {
     const b = await store.berth(['build', join(work, 'nowhere')]);
     const d = await docker(['build', join(work, 'nowhere')]);

@@ -1,4 +1,5 @@
 import { text } from 'node:stream/consumers';
+import { basename, isAbsolute, relative } from 'node:path';
 import { Args, Errors, Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
 
@@ -121,6 +122,9 @@ export default class Build extends BerthCommand {
         // docker's CLI ends its (non-terminal) progress line with two carriage returns.
         process.stdout.write(`Sending build context to Docker daemon ${humanSize(sentBytes ?? (await contextTarSize(contextDir, ignore, dockerfilePath))).padStart(8)}\r\r\n`);
       }
+      // The classic builder's check, made once the context is sent (one with only comments is the
+      // parser's "file with no instructions").
+      if (dockerfileText === '') throw new BerthError('ERR_DOCKERFILE', `the Dockerfile (${dockerfileName(contextDir, dockerfilePath)}) cannot be empty`);
       const service = await this.images(flags.root);
       const sink = new Writable({ write: (_c, _e, cb) => cb() });
       const epoch = process.env.SOURCE_DATE_EPOCH;
@@ -174,4 +178,11 @@ export default class Build extends BerthCommand {
 
 function isUstarTar(head: Buffer): boolean {
   return head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+}
+
+/** The Dockerfile's name as the daemon knows it: its path in the context, else its file name. */
+function dockerfileName(contextDir: string, path: string | undefined): string {
+  if (path === undefined) return 'Dockerfile';
+  const inContext = relative(contextDir, path);
+  return inContext.startsWith('..') || isAbsolute(inContext) ? basename(path) : inContext;
 }
