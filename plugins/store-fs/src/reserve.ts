@@ -7,6 +7,7 @@ import { lstat, open, unlink, type FileHandle } from 'node:fs/promises';
 import { isBerthError } from '@berth/core';
 
 export const RESERVE_BYTES = 4 << 20;
+const RESERVE_PIECE = 64 << 10;
 
 /**
  * Creates the reserve if it is missing and fits. It is only a help: a disk without room for it, or
@@ -22,7 +23,10 @@ export async function ensureReserve(path: string): Promise<void> {
     return; // made meanwhile by another process, or not ours to make
   }
   try {
-    await fh.write(Buffer.alloc(RESERVE_BYTES));
+    // In 64 KiB pieces of one zeroed buffer: 4 MiB of fresh memory would cost a pull's start ~12 ms
+    // of page faults on a microVM, for bytes that only have to be on disk.
+    const zeros = Buffer.alloc(RESERVE_PIECE);
+    for (let at = 0; at < RESERVE_BYTES; at += RESERVE_PIECE) await fh.write(zeros, 0, RESERVE_PIECE, at);
   } catch {
     await unlink(path).catch(() => {});
   } finally {
